@@ -1,0 +1,190 @@
+//! Set-up, organisation settings, categories, verification and keys.
+
+use std::path::{Path, PathBuf};
+
+use harbour::domain::{ContactRole, FourC};
+use harbour::folder::Setup;
+use harbour::ops::org as ops;
+use harbour::read::org as read;
+use harbour::store::verify::verify as verify_log;
+use harbour::{Error, Harbour, Result};
+
+use super::args::{CategoryCmd, InitArgs, KeyringCmd, OrgCmd, PassphraseCmd, RecoverArgs};
+use super::output::Out;
+use super::secrets;
+
+pub fn init(dir: &Path, pf: Option<&PathBuf>, a: InitArgs, out: &Out) -> Result<()> {
+    let [code, name] = <[String; 2]>::try_from(a.centre)
+        .map_err(|_| Error::invalid("Give the first centre as --centre CODE \"Name\"."))?;
+    let passphrase = match secrets::given_passphrase(pf)? {
+        Some(p) => {
+            p.check_new()?;
+            p
+        }
+        None => secrets::new_passphrase(None, "HARBOUR_PASSPHRASE")?,
+    };
+    let setup = Setup {
+        organisation: a.org,
+        centre_code: code,
+        centre_name: name,
+        coordinator: a.coordinator,
+        role: a.role,
+        device_label: a.device_label,
+    };
+    let (h, recovery) = Harbour::init(dir, &setup, &passphrase)?;
+    let keyring_note = if a.remember {
+        match h.remember_in_keyring() {
+            Ok(()) => "This computer's keyring now remembers the key.".to_string(),
+            Err(e) => e.to_string(),
+        }
+    } else {
+        String::new()
+    };
+    let groups = recovery.groups();
+    out.emit(
+        &serde_json::json!({
+            "data_dir": dir,
+            "device_id": h.log().device().id,
+            "coordinator_id": h.log().device().author,
+            "recovery_key": groups.join("-"),
+            "keyring": keyring_note,
+        }),
+        || {
+            format!(
+                "Harbour is set up in {}.\n\n\
+                 RECOVERY KEY — shown once. Print it or copy it by hand now, and keep it locked away\n\
+                 apart from this computer. It is the only way in if the passphrase is forgotten.\n\n    {}\n\n{}",
+                dir.display(),
+                groups.join("  "),
+                keyring_note
+            )
+        },
+    );
+    Ok(())
+}
+
+pub fn org(h: &mut Harbour, c: OrgCmd, out: &Out) -> Result<()> {
+    let log = h.log_mut();
+    match c {
+        OrgCmd::Show => {
+            let o = read::organisation(log.conn())?;
+            out.emit(&o, || {
+                let mut s = format!("{}\n", o.name);
+                if let Some(d) = &o.policy_review_date {
+                    let shown = harbour::domain::time::parse_date(d)
+                        .map(harbour::domain::time::show_date)
+                        .unwrap_or_else(|_| d.clone());
+                    s.push_str(&format!("Policy review due: {shown}\n"));
+                }
+                s.push_str("\nCentres:\n");
+                for c in &o.centres {
+                    s.push_str(&format!("  {}  {}\n", c.code, c.name));
+                }
+                s.push_str("\nStaff:\n");
+                for st in &o.staff {
+                    s.push_str(&format!("  {}  {}, {}\n", st.id, st.name, st.job_title));
+                }
+                s.push_str("\nKey contacts:\n");
+                for k in &o.contacts {
+                    let label = ContactRole::parse(&k.role).map(|r| r.label()).unwrap_or("Other");
+                    s.push_str(&format!("  {label}: {}\n", k.name));
+                }
+                s
+            });
+        }
+        OrgCmd::Rename { name } => {
+            ops::rename_organisation(log, &name)?;
+            out.done("The organisation's name is changed.");
+        }
+        OrgCmd::AddCentre { code, name } => {
+            let code = ops::add_centre(log, &code, &name)?;
+            out.done(&format!("Centre {code} added."));
+        }
+        OrgCmd::AddStaff { name, job_title, centre } => {
+            let id = ops::add_staff(log, &name, &job_title, centre.as_deref())?;
+            out.emit(&serde_json::json!({ "id": id }), || id.to_string());
+        }
+        OrgCmd::Contact { role, staff } => {
+            let role = ContactRole::parse(&role)?;
+            ops::assign_contact(log, role, &staff)?;
+            out.done(&format!("{} recorded.", role.label()));
+        }
+        OrgCmd::PolicyReview { date } => {
+            let d = harbour::domain::time::parse_date(&date)?;
+            ops::set_policy_review(log, d)?;
+            out.done(&format!(
+                "The policy is next reviewed by {}.",
+                harbour::domain::time::show_date(d)
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn category(h: &mut Harbour, c: CategoryCmd, out: &Out) -> Result<()> {
+    let log = h.log_mut();
+    match c {
+        CategoryCmd::List => {
+            let cats = read::categories(log.conn())?;
+            out.emit(&cats, || {
+                cats.iter()
+                    .map(|c| {
+                        let area = FourC::parse(&c.four_c).map(|f| f.label()).unwrap_or("");
+                        format!("{:<24} {:<9} {}", c.code, area, c.name)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        CategoryCmd::Add { code, name, area } => {
+            let code = ops::add_category(log, &code, &name, FourC::parse(&area)?)?;
+            out.done(&format!("Category {code} added."));
+        }
+    }
+    Ok(())
+}
+
+pub fn verify(h: &Harbour, out: &Out) -> Result<()> {
+    let report = verify_log(h.log().conn())?;
+    out.emit(&report, || {
+        format!(
+            "The case log is intact: {} events from {} device{} checked, and all {} tables match them ({} rows).",
+            report.events,
+            report.devices,
+            if report.devices == 1 { "" } else { "s" },
+            report.tables,
+            report.rows
+        )
+    });
+    Ok(())
+}
+
+pub fn passphrase(h: &mut Harbour, c: PassphraseCmd, out: &Out) -> Result<()> {
+    let PassphraseCmd::Change { new_passphrase_file } = c;
+    let new = secrets::new_passphrase(new_passphrase_file.as_ref(), "HARBOUR_NEW_PASSPHRASE")?;
+    h.change_passphrase(&new)?;
+    out.done("The passphrase is changed. The recovery key still works.");
+    Ok(())
+}
+
+pub fn recover(dir: &Path, a: RecoverArgs, out: &Out) -> Result<()> {
+    let key = secrets::recovery_key(a.recovery_key_file.as_ref())?;
+    let new = secrets::new_passphrase(a.new_passphrase_file.as_ref(), "HARBOUR_NEW_PASSPHRASE")?;
+    Harbour::recover(dir, &key, &new)?;
+    out.done("The new passphrase is set. The recovery key still works: keep the sheet safe.");
+    Ok(())
+}
+
+pub fn keyring(h: &Harbour, c: KeyringCmd, out: &Out) -> Result<()> {
+    match c {
+        KeyringCmd::Remember => {
+            h.remember_in_keyring()?;
+            out.done("This computer's keyring now remembers the key; Harbour opens here without the passphrase.");
+        }
+        KeyringCmd::Forget => {
+            h.forget_keyring()?;
+            out.done("This computer's keyring no longer holds the key; Harbour will ask for the passphrase.");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! The command line's shape. Scripts depend on it: add options freely, never rename.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "harbour",
+    version,
+    about = "Harbour: the encrypted online-safety case log for safeguarding coordinators.",
+    long_about = None
+)]
+pub struct Cli {
+    /// The data folder (default: the platform's data folder for Harbour).
+    #[arg(long, global = true, env = "HARBOUR_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Read the passphrase from the first line of this file (or set HARBOUR_PASSPHRASE).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set Harbour up in a new data folder.
+    Init(InitArgs),
+    /// Record and look up learners.
+    #[command(subcommand)]
+    Learner(LearnerCmd),
+    /// Record incidents and everything that follows.
+    #[command(subcommand)]
+    Incident(IncidentCmd),
+    /// Organisation settings: centres, staff, key contacts, policy review date.
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Incident categories.
+    #[command(subcommand)]
+    Category(CategoryCmd),
+    /// Check every chain and signature and that the tables match the case log.
+    Verify,
+    /// Change the passphrase (the database is not re-encrypted).
+    #[command(subcommand)]
+    Passphrase(PassphraseCmd),
+    /// Set a new passphrase using the recovery key.
+    Recover(RecoverArgs),
+    /// Remember or forget the key in this computer's keyring.
+    #[command(subcommand)]
+    Keyring(KeyringCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The organisation's name.
+    #[arg(long)]
+    pub org: String,
+    /// The first centre: its short code and name, e.g. --centre MAN "Manchester".
+    #[arg(long, num_args = 2, value_names = ["CODE", "NAME"])]
+    pub centre: Vec<String>,
+    /// The coordinator's full name.
+    #[arg(long)]
+    pub coordinator: String,
+    /// The coordinator's role, e.g. "Designated Safeguarding Lead".
+    #[arg(long)]
+    pub role: String,
+    /// A name for this computer, e.g. "Manchester laptop".
+    #[arg(long)]
+    pub device_label: Option<String>,
+    /// Also remember the key in this computer's keyring.
+    #[arg(long)]
+    pub remember: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LearnerCmd {
+    /// Record a learner; prints the new id.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Date of birth, e.g. 2009-04-17.
+        #[arg(long)]
+        dob: String,
+        /// Centre code.
+        #[arg(long)]
+        centre: String,
+        #[arg(long)]
+        employer: Option<String>,
+        /// A parent or carer as "Name:Relationship" or "Name:Relationship:Phone" (repeatable).
+        #[arg(long = "carer")]
+        carers: Vec<String>,
+    },
+    /// List learners.
+    List {
+        #[arg(long)]
+        centre: Option<String>,
+        /// Only names containing this text.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show a learner and every incident they appear in.
+    Show { id: String },
+    /// Import learners from a CSV file with a header row (name, dob, centre, …).
+    Import {
+        file: PathBuf,
+        /// Check the file and report, without importing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCmd {
+    /// Record a new incident; prints its reference.
+    New(NewIncidentArgs),
+    /// List incidents, newest first.
+    List(ListArgs),
+    /// Show an incident with its full chronology.
+    Show { reference: String },
+    /// Add a note to the chronology.
+    Note { reference: String, text: String },
+    /// Correct an earlier chronology entry (the entry itself is kept).
+    Correct {
+        reference: String,
+        /// The id of the entry being corrected (as `incident show` prints it).
+        entry: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Add a learner to an incident: ID:subject, ID:alleged or ID:witness.
+    Involve {
+        reference: String,
+        #[arg(long)]
+        learner: String,
+    },
+    /// Record a referral.
+    Refer {
+        reference: String,
+        /// police, ceop, social-care, lado, prevent, parents, local-authority, provider, other.
+        #[arg(long)]
+        agency: String,
+        /// The date of the referral (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Who made the referral.
+        #[arg(long)]
+        person: String,
+        /// The agency's reference (crime number, case number).
+        #[arg(long = "reference", id = "agency_reference")]
+        agency_reference: Option<String>,
+    },
+    /// Record a decision and its reasons.
+    Decide {
+        reference: String,
+        #[arg(long)]
+        decision: String,
+        #[arg(long)]
+        reason: String,
+        /// This is a decision not to refer.
+        #[arg(long)]
+        not_to_refer: bool,
+    },
+    /// Add an action with an owner and a due date.
+    Action {
+        reference: String,
+        #[arg(long)]
+        description: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        due: String,
+    },
+    /// Mark an action done.
+    ActionDone {
+        reference: String,
+        action: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Set the risk level (low, medium, high, immediate) with a reason.
+    Risk {
+        reference: String,
+        level: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Link two incidents.
+    Link {
+        reference: String,
+        other: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Close an incident with its outcome and the reason.
+    Close {
+        reference: String,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reopen a closed incident.
+    Reopen {
+        reference: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Search incidents and their chronology.
+    Search {
+        #[arg(required = true, num_args = 1..)]
+        words: Vec<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NewIncidentArgs {
+    /// Category code (repeatable); `harbour category list` shows them.
+    #[arg(long = "category", required = true)]
+    pub categories: Vec<String>,
+    /// A learner and their role: ID:subject, ID:alleged or ID:witness (repeatable).
+    #[arg(long = "learner")]
+    pub learners: Vec<String>,
+    /// When it happened, e.g. 2026-11-20T15:30 (UK time).
+    #[arg(long)]
+    pub occurred: String,
+    /// When it was reported (default: now).
+    #[arg(long)]
+    pub reported: Option<String>,
+    /// Who reported it: "Full name, Job title".
+    #[arg(long)]
+    pub reporter: String,
+    /// The account, in the learner's own words.
+    #[arg(long, required_unless_present = "account_file")]
+    pub account: Option<String>,
+    /// Read the account from a file instead.
+    #[arg(long)]
+    pub account_file: Option<PathBuf>,
+    /// Where it happened, or on which platform.
+    #[arg(long)]
+    pub place: Option<String>,
+    /// The centre (default: the first learner's centre).
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// For an allegation about a member of staff: whom it concerns (staff id).
+    #[arg(long)]
+    pub concerns: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// open or closed.
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub centre: Option<String>,
+    /// A learner's id.
+    #[arg(long)]
+    pub learner: Option<String>,
+    /// Happened on or after this date.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Happened before this date.
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCmd {
+    /// Show the organisation's settings.
+    Show,
+    /// Rename the organisation.
+    Rename { name: String },
+    /// Add a centre.
+    AddCentre { code: String, name: String },
+    /// Add a member of staff; prints the new id.
+    AddStaff {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        job_title: String,
+        #[arg(long)]
+        centre: Option<String>,
+    },
+    /// Name who holds a key role: dsl, deputy-dsl, general-manager, online-safety, alternate.
+    Contact { role: String, staff: String },
+    /// Set when the policy is next reviewed.
+    PolicyReview { date: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CategoryCmd {
+    /// List the categories.
+    List,
+    /// Add a category of the organisation's own.
+    Add {
+        code: String,
+        name: String,
+        /// content, contact, conduct or commerce.
+        #[arg(long)]
+        area: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassphraseCmd {
+    /// Change the passphrase (new one from HARBOUR_NEW_PASSPHRASE, --new-passphrase-file or a prompt).
+    Change {
+        #[arg(long)]
+        new_passphrase_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// Read the recovery key from this file (or set HARBOUR_RECOVERY_KEY, or type it).
+    #[arg(long)]
+    pub recovery_key_file: Option<PathBuf>,
+    /// Read the new passphrase from this file (or set HARBOUR_NEW_PASSPHRASE, or type it).
+    #[arg(long)]
+    pub new_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyringCmd {
+    /// Remember the key so this computer unlocks without the passphrase.
+    Remember,
+    /// Forget the key on this computer.
+    Forget,
+}

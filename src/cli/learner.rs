@@ -1,0 +1,116 @@
+//! `harbour learner …`
+
+use harbour::domain::time::{age_on, parse_date, show_date, show_millis, today};
+use harbour::domain::{Carer, LearnerRole};
+use harbour::ops::learners::{self, NewLearner};
+use harbour::read::learners as read;
+use harbour::{Error, Harbour, Result};
+
+use super::args::LearnerCmd;
+use super::output::Out;
+
+fn parse_carer(text: &str) -> Result<Carer> {
+    let parts: Vec<&str> = text.split(':').map(str::trim).collect();
+    match parts.as_slice() {
+        [name, relationship] => Ok(Carer {
+            name: name.to_string(),
+            relationship: relationship.to_string(),
+            phone: None,
+        }),
+        [name, relationship, phone] => Ok(Carer {
+            name: name.to_string(),
+            relationship: relationship.to_string(),
+            phone: Some(phone.to_string()),
+        }),
+        _ => Err(Error::invalid("Give a parent or carer as \"Name:Relationship\" or \"Name:Relationship:Phone\".")),
+    }
+}
+
+pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
+    let viewer = h.log().device().author;
+    let log = h.log_mut();
+    match c {
+        LearnerCmd::Add {
+            name,
+            dob,
+            centre,
+            employer,
+            carers,
+        } => {
+            let learner = NewLearner {
+                name,
+                dob: parse_date(&dob)?,
+                centre,
+                employer,
+                carers: carers.iter().map(|c| parse_carer(c)).collect::<Result<_>>()?,
+            };
+            let id = learners::add(log, learner)?;
+            out.emit(&serde_json::json!({ "id": id }), || id.to_string());
+        }
+        LearnerCmd::List { centre, name } => {
+            let rows = read::list(log.conn(), centre.as_deref(), name.as_deref())?;
+            out.emit(&rows, || {
+                if rows.is_empty() {
+                    return "No learners recorded yet.".into();
+                }
+                rows.iter()
+                    .map(|l| {
+                        let age = age_on(l.dob, today()).map(|a| format!("{a}")).unwrap_or_default();
+                        format!("{}  {:<28} {}  (age {age})  {}", l.id, l.name, show_date(l.dob), l.centre)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        LearnerCmd::Show { id } => {
+            let id = harbour::ops::resolve_learner(log, &id)?;
+            let d = read::detail(log.conn(), viewer, id)?;
+            out.emit(&d, || {
+                let l = &d.learner;
+                let mut s = format!(
+                    "{}\nBorn {} · Centre {}{}\n",
+                    l.name,
+                    show_date(l.dob),
+                    l.centre,
+                    l.employer.as_ref().map(|e| format!(" · Employer {e}")).unwrap_or_default()
+                );
+                for c in &d.carers {
+                    s.push_str(&format!("Parent or carer: {} ({})\n", c.name, c.relationship));
+                }
+                if d.incidents.is_empty() {
+                    s.push_str("\nNot involved in any incident.\n");
+                }
+                for i in &d.incidents {
+                    let role = LearnerRole::parse(&i.role).map(|r| r.label()).unwrap_or("");
+                    s.push_str(&format!("\n{} — {} — {}\n", i.reference, role, i.status));
+                    for e in &i.chronology {
+                        s.push_str(&format!("  {}  {}: {}\n", show_millis(e.at_ms), e.author, e.text));
+                    }
+                }
+                s
+            });
+        }
+        LearnerCmd::Import { file, dry_run } => {
+            let f = std::fs::File::open(&file).map_err(|e| Error::ReadFile {
+                path: file.clone(),
+                reason: harbour::error::plain_io(&e),
+            })?;
+            let preview = learners::preview_csv(log, f)?;
+            if dry_run {
+                out.emit(&preview, || {
+                    let mut s = format!("{} learner(s) ready to import.", preview.learners.len());
+                    for p in &preview.problems {
+                        s.push_str(&format!("\nLine {}: {}", p.line, p.problem));
+                    }
+                    s
+                });
+                return Ok(());
+            }
+            let ids = learners::import(log, preview)?;
+            out.emit(&serde_json::json!({ "imported": ids.len(), "ids": ids }), || {
+                format!("{} learners imported.", ids.len())
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! The `harbour` command line: parsing, unlocking, and one module per group of commands.
+
+pub mod admin;
+pub mod args;
+pub mod incident;
+pub mod learner;
+pub mod output;
+pub mod secrets;
+
+pub use secrets::open;

@@ -1,0 +1,153 @@
+//! Errors the core can return, each one plain sentence a coordinator can act on.
+//!
+//! Every variant has a stable `code()` so that the app and scripts can tell them apart
+//! without parsing text, and a `Display` that is the sentence shown to people. Nothing here
+//! carries a secret: a passphrase, a key or a record's text never appears in an error.
+
+use std::path::PathBuf;
+
+/// What went wrong, in words a coordinator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("That passphrase is not right for this Harbour data folder.")]
+    WrongPassphrase,
+    #[error("That recovery key does not unlock this Harbour data folder.")]
+    WrongRecoveryKey,
+    #[error("Group {group} of the recovery key looks mistyped: please check it against the sheet.")]
+    RecoveryKeyTypo { group: usize },
+    #[error("The recovery key should have {expected} groups of {chars} characters; {found} were given.")]
+    RecoveryKeyShape {
+        expected: usize,
+        chars: usize,
+        found: usize,
+    },
+    #[error("Harbour is already open in another window or program using {}; close it and try again.", .0.display())]
+    AlreadyOpen(PathBuf),
+    #[error("Harbour has not been set up in {}; run `harbour init` first.", .0.display())]
+    NotSetUp(PathBuf),
+    #[error("Harbour is already set up in {}; nothing was changed.", .0.display())]
+    AlreadySetUp(PathBuf),
+    #[error("The Harbour data folder {} could not be used: {reason}.", .path.display())]
+    DataFolder { path: PathBuf, reason: String },
+    #[error("The file {} could not be read: {reason}.", .path.display())]
+    ReadFile { path: PathBuf, reason: String },
+    #[error("The disk is full, so nothing was saved; free some space and try again.")]
+    DiskFull,
+    #[error("The Harbour database is damaged or is not a Harbour database.")]
+    NotADatabase,
+    #[error("The key file in the Harbour data folder is damaged: {0}.")]
+    KeyFile(String),
+    #[error("This data folder was made by a newer version of Harbour; please update Harbour.")]
+    NewerVersion,
+    #[error("The passphrase is too short: use at least {min} characters.")]
+    WeakPassphrase { min: usize },
+    #[error("The passphrases do not match.")]
+    PassphraseMismatch,
+    #[error("Harbour needs the passphrase: type it when asked, or set HARBOUR_PASSPHRASE or --passphrase-file.")]
+    PassphraseNeeded,
+    #[error("This computer's keyring could not be used ({0}); Harbour will ask for the passphrase instead.")]
+    KeyringUnavailable(String),
+    #[error("Nothing is remembered in this computer's keyring for this data folder.")]
+    KeyringEmpty,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("No {what} matches \"{key}\".")]
+    NotFound { what: &'static str, key: String },
+    #[error("The case log failed its check: {0}")]
+    Integrity(String),
+    #[error("The database could not be read or written: {0}.")]
+    Database(String),
+}
+
+impl Error {
+    /// A stable, machine-readable code for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::WrongRecoveryKey => "wrong_recovery_key",
+            Error::RecoveryKeyTypo { .. } => "recovery_key_typo",
+            Error::RecoveryKeyShape { .. } => "recovery_key_shape",
+            Error::AlreadyOpen(_) => "already_open",
+            Error::NotSetUp(_) => "not_set_up",
+            Error::AlreadySetUp(_) => "already_set_up",
+            Error::DataFolder { .. } => "data_folder",
+            Error::ReadFile { .. } => "read_file",
+            Error::DiskFull => "disk_full",
+            Error::NotADatabase => "not_a_database",
+            Error::KeyFile(_) => "key_file",
+            Error::NewerVersion => "newer_version",
+            Error::WeakPassphrase { .. } => "weak_passphrase",
+            Error::PassphraseMismatch => "passphrase_mismatch",
+            Error::PassphraseNeeded => "passphrase_needed",
+            Error::KeyringUnavailable(_) => "keyring_unavailable",
+            Error::KeyringEmpty => "keyring_empty",
+            Error::Invalid(_) => "invalid",
+            Error::NotFound { .. } => "not_found",
+            Error::Integrity(_) => "integrity",
+            Error::Database(_) => "database",
+        }
+    }
+
+    /// Shorthand for a validation failure with its sentence.
+    pub fn invalid(sentence: impl Into<String>) -> Self {
+        Error::Invalid(sentence.into())
+    }
+
+    /// Maps an I/O error on a path to the plain sentence a person needs.
+    pub fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::StorageFull {
+            return Error::DiskFull;
+        }
+        Error::DataFolder {
+            path: path.to_path_buf(),
+            reason: plain_io(err),
+        }
+    }
+}
+
+/// An I/O error in a few plain words, without the OS error number.
+pub fn plain_io(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        NotFound => "it does not exist".into(),
+        PermissionDenied => "permission was refused".into(),
+        StorageFull => "the disk is full".into(),
+        ReadOnlyFilesystem => "the disk is read-only".into(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_lowercase(),
+                None => text.to_lowercase(),
+            }
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match err.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => Error::NotADatabase,
+            Some(ErrorCode::DiskFull) => Error::DiskFull,
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+                Error::Database("another program is using the database".into())
+            }
+            _ => Error::Database(err.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite_migration::Error> for Error {
+    fn from(err: rusqlite_migration::Error) -> Self {
+        match err {
+            rusqlite_migration::Error::RusqliteError { err, .. } => err.into(),
+            rusqlite_migration::Error::MigrationDefinition(
+                rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+            ) => Error::NewerVersion,
+            other => Error::Database(other.to_string()),
+        }
+    }
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,19 @@
+//! Harbour's core: an encrypted, append-only case log of online-safety incidents for the
+//! safeguarding coordinators of training centres.
+//!
+//! Everything Harbour does is here, reachable from the `harbour` command-line tool and (later)
+//! from the desktop app, which knows nothing the core does not. The core knows nothing of any
+//! window.
+
+pub mod domain;
+pub mod error;
+pub mod folder;
+pub mod fsutil;
+pub mod keys;
+pub mod log;
+pub mod ops;
+pub mod read;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use folder::{Harbour, Setup, Unlock};

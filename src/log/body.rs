@@ -1,0 +1,198 @@
+//! What an event says: one variant per thing a coordinator can do.
+//!
+//! Stored as JSON tagged by `kind`, with `KIND_VERSION` beside it. New fields are added as
+//! optional so older events still read; a kind this build does not know means the event came
+//! from a newer Harbour.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::{Agency, Carer, ContactRole, FourC, LearnerRole, Reporter, RiskLevel};
+
+/// The payload version this build writes.
+pub const KIND_VERSION: u32 = 1;
+
+/// The opening record of an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentOpened {
+    pub incident_id: Uuid,
+    pub reference: String,
+    pub centre: String,
+    pub categories: Vec<String>,
+    pub learners: Vec<(Uuid, LearnerRole)>,
+    pub occurred_at: DateTime<Utc>,
+    pub reported_at: DateTime<Utc>,
+    pub reporter: Reporter,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// The account, in the learner's own words.
+    pub account: String,
+    /// For an allegation about a member of staff: whom it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concerns_staff: Option<Uuid>,
+}
+
+/// Everything that can happen in the case log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    /// The first event of every device's chain: its public key.
+    DeviceRegistered {
+        verifying_key: String,
+        label: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        centre: Option<String>,
+    },
+    OrganisationNamed {
+        name: String,
+    },
+    PolicyReviewDue {
+        date: NaiveDate,
+    },
+    CentreAdded {
+        code: String,
+        name: String,
+    },
+    StaffAdded {
+        staff_id: Uuid,
+        name: String,
+        job_title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        centre: Option<String>,
+    },
+    ContactAssigned {
+        role: ContactRole,
+        staff_id: Uuid,
+    },
+    CategoryAdded {
+        code: String,
+        name: String,
+        four_c: FourC,
+        #[serde(default)]
+        restricted: bool,
+    },
+    LearnerAdded {
+        learner_id: Uuid,
+        name: String,
+        dob: NaiveDate,
+        centre: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        employer: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        carers: Vec<Carer>,
+    },
+    IncidentOpened(IncidentOpened),
+    NoteAdded {
+        incident_id: Uuid,
+        text: String,
+    },
+    /// A correction names the entry it corrects; the original is never removed.
+    EntryCorrected {
+        incident_id: Uuid,
+        corrects: Uuid,
+        text: String,
+        reason: String,
+    },
+    LearnerInvolved {
+        incident_id: Uuid,
+        learner_id: Uuid,
+        role: LearnerRole,
+    },
+    ReferralMade {
+        incident_id: Uuid,
+        agency: Agency,
+        date: NaiveDate,
+        person: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    /// A decision and its reasons, including a decision not to refer.
+    DecisionRecorded {
+        incident_id: Uuid,
+        decision: String,
+        reason: String,
+        #[serde(default)]
+        not_to_refer: bool,
+    },
+    ActionAdded {
+        incident_id: Uuid,
+        action_id: Uuid,
+        description: String,
+        owner: String,
+        due: NaiveDate,
+    },
+    ActionDone {
+        incident_id: Uuid,
+        action_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    RiskAssessed {
+        incident_id: Uuid,
+        level: RiskLevel,
+        reason: String,
+    },
+    IncidentsLinked {
+        incident_id: Uuid,
+        other_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    IncidentClosed {
+        incident_id: Uuid,
+        outcome: String,
+        reason: String,
+    },
+    IncidentReopened {
+        incident_id: Uuid,
+        reason: String,
+    },
+}
+
+impl Body {
+    /// The tag stored in the `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::DeviceRegistered { .. } => "device_registered",
+            Body::OrganisationNamed { .. } => "organisation_named",
+            Body::PolicyReviewDue { .. } => "policy_review_due",
+            Body::CentreAdded { .. } => "centre_added",
+            Body::StaffAdded { .. } => "staff_added",
+            Body::ContactAssigned { .. } => "contact_assigned",
+            Body::CategoryAdded { .. } => "category_added",
+            Body::LearnerAdded { .. } => "learner_added",
+            Body::IncidentOpened(_) => "incident_opened",
+            Body::NoteAdded { .. } => "note_added",
+            Body::EntryCorrected { .. } => "entry_corrected",
+            Body::LearnerInvolved { .. } => "learner_involved",
+            Body::ReferralMade { .. } => "referral_made",
+            Body::DecisionRecorded { .. } => "decision_recorded",
+            Body::ActionAdded { .. } => "action_added",
+            Body::ActionDone { .. } => "action_done",
+            Body::RiskAssessed { .. } => "risk_assessed",
+            Body::IncidentsLinked { .. } => "incidents_linked",
+            Body::IncidentClosed { .. } => "incident_closed",
+            Body::IncidentReopened { .. } => "incident_reopened",
+        }
+    }
+
+    /// The incident this event belongs to, if any.
+    pub fn incident_id(&self) -> Option<Uuid> {
+        match self {
+            Body::IncidentOpened(o) => Some(o.incident_id),
+            Body::NoteAdded { incident_id, .. }
+            | Body::EntryCorrected { incident_id, .. }
+            | Body::LearnerInvolved { incident_id, .. }
+            | Body::ReferralMade { incident_id, .. }
+            | Body::DecisionRecorded { incident_id, .. }
+            | Body::ActionAdded { incident_id, .. }
+            | Body::ActionDone { incident_id, .. }
+            | Body::RiskAssessed { incident_id, .. }
+            | Body::IncidentsLinked { incident_id, .. }
+            | Body::IncidentClosed { incident_id, .. }
+            | Body::IncidentReopened { incident_id, .. } => Some(*incident_id),
+            _ => None,
+        }
+    }
+}

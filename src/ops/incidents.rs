@@ -1,0 +1,367 @@
+//! Recording incidents and everything that follows: notes, corrections, referrals, decisions,
+//! actions, risk, links and closing.
+//!
+//! Nothing is ever edited in place. A correction is a new entry naming the entry it corrects;
+//! a reopened case keeps its closing entry. An allegation about a member of staff records
+//! whom it concerns, and that person's own device never finds it.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::reference;
+use crate::domain::{required, Agency, LearnerRole, Reporter, RiskLevel, Status};
+use crate::log::{Body, IncidentOpened};
+use crate::store::CaseLog;
+use crate::{Error, Result};
+
+/// An incident about to be recorded, in the order a coordinator thinks of it.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    /// Learners as typed (id or its beginning) with each one's role.
+    pub learners: Vec<(String, LearnerRole)>,
+    pub categories: Vec<String>,
+    /// The account, in the learner's own words.
+    pub account: String,
+    pub occurred_at: DateTime<Utc>,
+    /// When it was reported; now if not given.
+    pub reported_at: Option<DateTime<Utc>>,
+    pub place: Option<String>,
+    pub reporter: Reporter,
+    /// The centre; if absent, the first learner's centre.
+    pub centre: Option<String>,
+    /// For an allegation about a member of staff: whom it concerns (id or its beginning).
+    pub concerns_staff: Option<String>,
+}
+
+/// What recording an incident gave back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Opened {
+    pub id: Uuid,
+    pub reference: String,
+}
+
+/// Finds an incident by reference or id, as this device's user may see it.
+pub fn resolve(log: &CaseLog, text: &str) -> Result<Uuid> {
+    let t = text.trim();
+    let viewer = log.device().author.to_string();
+    let by_ref: Option<String> = log
+        .conn()
+        .query_row(
+            "SELECT id FROM incidents WHERE upper(reference) = upper(?1)
+               AND (concerns_staff IS NULL OR concerns_staff <> ?2)",
+            params![t, viewer],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let not_found = || Error::NotFound {
+        what: "incident",
+        key: t.to_string(),
+    };
+    let id = match by_ref {
+        Some(id) => Uuid::parse_str(&id).map_err(|_| not_found())?,
+        None => super::resolve_id(log.conn(), "incidents", "incident", t).map_err(|_| not_found())?,
+    };
+    let hidden: Option<String> = log
+        .conn()
+        .query_row("SELECT concerns_staff FROM incidents WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    if hidden.as_deref() == Some(viewer.as_str()) {
+        return Err(not_found());
+    }
+    Ok(id)
+}
+
+fn open_status(log: &CaseLog, id: Uuid) -> Result<Status> {
+    let code: String = log
+        .conn()
+        .query_row("SELECT status FROM incidents WHERE id = ?1", [id.to_string()], |r| r.get(0))?;
+    Status::parse(&code)
+}
+
+fn next_reference(log: &CaseLog, centre: &str, year: i32) -> Result<String> {
+    let home: Option<String> = log
+        .conn()
+        .query_row("SELECT home_device FROM centres WHERE code = ?1", [centre], |r| r.get(0))
+        .optional()?;
+    let tag = match home {
+        Some(h) if h == log.device().id.to_string() => None,
+        _ => Some(reference::device_tag(&log.device().id)),
+    };
+    let prefix = format!("{centre}-{year}-");
+    let mut stmt = log
+        .conn()
+        .prepare_cached("SELECT reference FROM incidents WHERE reference LIKE ?1 || '%'")?;
+    let refs = stmt.query_map([&prefix], |r| r.get::<_, String>(0))?;
+    let mut highest = 0;
+    for r in refs {
+        if let Some(n) = reference::number_of(&r?, centre, year, tag.as_deref()) {
+            highest = highest.max(n);
+        }
+    }
+    Ok(reference::format(centre, year, highest + 1, tag.as_deref()))
+}
+
+/// Records a new incident and returns its id and reference.
+pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
+    let account = required("The account", &n.account)?;
+    let now = Utc::now();
+    if n.occurred_at > now + chrono::Duration::minutes(5) {
+        return Err(Error::invalid("When it happened is in the future."));
+    }
+    let reported_at = n.reported_at.unwrap_or(now);
+    if reported_at < n.occurred_at {
+        return Err(Error::invalid("It was reported before it happened; check both times."));
+    }
+    if n.categories.is_empty() {
+        return Err(Error::invalid("Choose at least one category."));
+    }
+    let mut categories = Vec::new();
+    let mut restricted = false;
+    for c in &n.categories {
+        let code = c.trim().to_lowercase();
+        let r: Option<bool> = log
+            .conn()
+            .query_row("SELECT restricted FROM categories WHERE code = ?1", [&code], |r| r.get(0))
+            .optional()?;
+        match r {
+            Some(r) => restricted |= r,
+            None => {
+                return Err(Error::invalid(format!(
+                    "\"{c}\" is not a category; `harbour category list` shows them."
+                )))
+            }
+        }
+        if !categories.contains(&code) {
+            categories.push(code);
+        }
+    }
+    let concerns_staff = match &n.concerns_staff {
+        Some(s) => Some(super::resolve_id(log.conn(), "staff", "member of staff", s)?),
+        None => None,
+    };
+    if restricted && concerns_staff.is_none() {
+        return Err(Error::invalid(
+            "An allegation about a member of staff must say whom it concerns (--concerns).",
+        ));
+    }
+    if concerns_staff == Some(log.device().author) {
+        return Err(Error::invalid(
+            "An allegation about you must be recorded by someone else: the DSL, the General Manager or the named alternate.",
+        ));
+    }
+    let mut learners: Vec<(Uuid, LearnerRole)> = Vec::new();
+    for (text, role) in &n.learners {
+        let id = super::resolve_id(log.conn(), "learners", "learner", text)?;
+        if learners.iter().any(|(l, _)| *l == id) {
+            return Err(Error::invalid("The same learner is listed twice; give each learner once, with their role."));
+        }
+        learners.push((id, *role));
+    }
+    if learners.is_empty() && concerns_staff.is_none() {
+        return Err(Error::invalid("Name at least one learner involved, with their role."));
+    }
+    let centre = match &n.centre {
+        Some(c) => super::org::existing_centre(log, c)?,
+        None => match learners.first() {
+            Some((l, _)) => log.conn().query_row(
+                "SELECT centre_code FROM learners WHERE id = ?1",
+                [l.to_string()],
+                |r| r.get(0),
+            )?,
+            None => log
+                .conn()
+                .query_row("SELECT code FROM centres ORDER BY code LIMIT 1", [], |r| r.get(0))?,
+        },
+    };
+    let year = crate::domain::time::today().year();
+    let reference = next_reference(log, &centre, year)?;
+    let id = Uuid::now_v7();
+    log.append(Body::IncidentOpened(IncidentOpened {
+        incident_id: id,
+        reference: reference.clone(),
+        centre,
+        categories,
+        learners,
+        occurred_at: n.occurred_at,
+        reported_at,
+        reporter: Reporter {
+            name: required("The reporter's name", &n.reporter.name)?,
+            job_title: required("The reporter's job title", &n.reporter.job_title)?,
+        },
+        place: n.place.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+        account,
+        concerns_staff,
+    }))?;
+    Ok(Opened { id, reference })
+}
+
+/// Adds a chronology note.
+pub fn note(log: &mut CaseLog, incident: Uuid, text: &str) -> Result<Uuid> {
+    let text = required("The note", text)?;
+    Ok(log.append(Body::NoteAdded { incident_id: incident, text })?.header.id)
+}
+
+/// Adds a correction to an earlier chronology entry; the entry itself stays as it was.
+pub fn correct(log: &mut CaseLog, incident: Uuid, entry: &str, text: &str, reason: &str) -> Result<Uuid> {
+    let text = required("The corrected text", text)?;
+    let reason = required("The reason for the correction", reason)?;
+    let t = entry.trim().to_lowercase();
+    let mut stmt = log
+        .conn()
+        .prepare("SELECT event_id FROM chronology WHERE incident_id = ?1
+           AND (event_id LIKE ?2 || '%' OR event_id LIKE '%' || ?2) LIMIT 2")?;
+    let found: Vec<String> = stmt
+        .query_map(params![incident.to_string(), t], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    let corrects = match found.as_slice() {
+        [one] if t.len() >= 8 => Uuid::parse_str(one).map_err(|_| Error::invalid("That entry id is not valid."))?,
+        [_, _] => return Err(Error::invalid("More than one entry starts with that id; give more of it.")),
+        _ => {
+            return Err(Error::NotFound {
+                what: "chronology entry of this incident",
+                key: entry.trim().to_string(),
+            })
+        }
+    };
+    Ok(log
+        .append(Body::EntryCorrected {
+            incident_id: incident,
+            corrects,
+            text,
+            reason,
+        })?
+        .header
+        .id)
+}
+
+/// Adds a learner to an incident with their role.
+pub fn involve(log: &mut CaseLog, incident: Uuid, learner: &str, role: LearnerRole) -> Result<()> {
+    let learner_id = super::resolve_id(log.conn(), "learners", "learner", learner)?;
+    log.append(Body::LearnerInvolved {
+        incident_id: incident,
+        learner_id,
+        role,
+    })?;
+    Ok(())
+}
+
+/// Records a referral to an agency.
+pub fn refer(
+    log: &mut CaseLog,
+    incident: Uuid,
+    agency: Agency,
+    date: NaiveDate,
+    person: &str,
+    reference: Option<&str>,
+) -> Result<()> {
+    if date > crate::domain::time::today() {
+        return Err(Error::invalid("The referral date is in the future."));
+    }
+    log.append(Body::ReferralMade {
+        incident_id: incident,
+        agency,
+        date,
+        person: required("Who made the referral", person)?,
+        reference: reference.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+    })?;
+    Ok(())
+}
+
+/// Records a decision and its reasons (a decision not to refer included).
+pub fn decide(log: &mut CaseLog, incident: Uuid, decision: &str, reason: &str, not_to_refer: bool) -> Result<()> {
+    log.append(Body::DecisionRecorded {
+        incident_id: incident,
+        decision: required("The decision", decision)?,
+        reason: required("The reason for the decision", reason)?,
+        not_to_refer,
+    })?;
+    Ok(())
+}
+
+/// Adds an action with its owner and due date.
+pub fn add_action(log: &mut CaseLog, incident: Uuid, description: &str, owner: &str, due: NaiveDate) -> Result<Uuid> {
+    let action_id = Uuid::now_v7();
+    log.append(Body::ActionAdded {
+        incident_id: incident,
+        action_id,
+        description: required("The action", description)?,
+        owner: required("Who owns the action", owner)?,
+        due,
+    })?;
+    Ok(action_id)
+}
+
+/// Marks an action done.
+pub fn action_done(log: &mut CaseLog, incident: Uuid, action: &str, note: Option<&str>) -> Result<()> {
+    let action_id = super::resolve_id(log.conn(), "actions", "action", action)?;
+    let (owner_incident, done): (String, Option<i64>) = log.conn().query_row(
+        "SELECT incident_id, done_ms FROM actions WHERE id = ?1",
+        [action_id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if owner_incident != incident.to_string() {
+        return Err(Error::invalid("That action belongs to another incident."));
+    }
+    if done.is_some() {
+        return Err(Error::invalid("That action is already done."));
+    }
+    log.append(Body::ActionDone {
+        incident_id: incident,
+        action_id,
+        note: note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+    })?;
+    Ok(())
+}
+
+/// Sets the risk level, with the reason for the change.
+pub fn set_risk(log: &mut CaseLog, incident: Uuid, level: RiskLevel, reason: &str) -> Result<()> {
+    log.append(Body::RiskAssessed {
+        incident_id: incident,
+        level,
+        reason: required("The reason for the risk level", reason)?,
+    })?;
+    Ok(())
+}
+
+/// Links two incidents.
+pub fn link(log: &mut CaseLog, incident: Uuid, other: &str, reason: Option<&str>) -> Result<()> {
+    let other_id = resolve(log, other)?;
+    if other_id == incident {
+        return Err(Error::invalid("An incident cannot be linked to itself."));
+    }
+    log.append(Body::IncidentsLinked {
+        incident_id: incident,
+        other_id,
+        reason: reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+    })?;
+    Ok(())
+}
+
+/// Closes an open incident with its outcome and the reason for closing.
+pub fn close(log: &mut CaseLog, incident: Uuid, outcome: &str, reason: &str) -> Result<()> {
+    if open_status(log, incident)? == Status::Closed {
+        return Err(Error::invalid("This incident is already closed."));
+    }
+    log.append(Body::IncidentClosed {
+        incident_id: incident,
+        outcome: required("The outcome", outcome)?,
+        reason: required("The reason for closing", reason)?,
+    })?;
+    Ok(())
+}
+
+/// Reopens a closed incident.
+pub fn reopen(log: &mut CaseLog, incident: Uuid, reason: &str) -> Result<()> {
+    if open_status(log, incident)? == Status::Open {
+        return Err(Error::invalid("This incident is already open."));
+    }
+    log.append(Body::IncidentReopened {
+        incident_id: incident,
+        reason: required("The reason for reopening", reason)?,
+    })?;
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! What the app and the command line show: read-only views over the tables.
+//!
+//! Every view that lists incidents hides those about the person using this device (an
+//! allegation about a member of staff never reaches the person it concerns).
+
+pub mod incidents;
+pub mod learners;
+pub mod org;
+pub mod search;
+
+pub use incidents::{IncidentDetail, IncidentFilter, IncidentSummary};

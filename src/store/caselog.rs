@@ -1,0 +1,316 @@
+//! The case log on disk: appending this device's events, taking in other devices' events,
+//! and rebuilding the tables from the log.
+//!
+//! Appending happens in one transaction with the projection update, so the log and the tables
+//! never disagree. Taking in events (sync, later) accepts any order: an event whose
+//! predecessor has not arrived is held in `pending_events` and applied only once its chain is
+//! complete, and if it sorts before events already applied, the tables are rebuilt from the
+//! whole log so every device ends with the same tables.
+
+use std::collections::HashMap;
+
+use ed25519_dalek::VerifyingKey;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use super::{project, rows, schema};
+use crate::log::hlc::{Clock, SystemClock};
+use crate::log::{Body, DeviceSigner, Event, EventHeader, Hlc, KIND_VERSION};
+use crate::{Error, Result};
+
+/// This device's identity: its id, signing key and the staff member using it.
+pub struct Device {
+    pub id: Uuid,
+    pub signer: DeviceSigner,
+    pub author: Uuid,
+}
+
+/// What taking in a batch of events did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IngestReport {
+    pub applied: usize,
+    pub already_held: usize,
+    pub waiting: usize,
+    pub rebuilt: bool,
+}
+
+/// The open case log: the database connection and this device.
+pub struct CaseLog {
+    conn: Connection,
+    device: Device,
+    clock: Box<dyn Clock>,
+}
+
+impl CaseLog {
+    /// Wraps an open connection whose `local_device` row is set.
+    pub fn load(conn: Connection) -> Result<Self> {
+        let (id, key, author): (String, Vec<u8>, String) = conn
+            .query_row(
+                "SELECT device_id, signing_key, author_id FROM local_device WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Error::Integrity("this device's identity is missing.".into()))?;
+        let key: zeroize::Zeroizing<[u8; 32]> = zeroize::Zeroizing::new(
+            key.try_into()
+                .map_err(|_| Error::Integrity("this device's key is damaged.".into()))?,
+        );
+        let parse = |t: &str| {
+            Uuid::parse_str(t).map_err(|_| Error::Integrity("this device's identity is damaged.".into()))
+        };
+        Ok(CaseLog {
+            device: Device {
+                id: parse(&id)?,
+                signer: DeviceSigner::from_bytes(&key),
+                author: parse(&author)?,
+            },
+            conn,
+            clock: Box::new(SystemClock),
+        })
+    }
+
+    /// Starts a new device on an empty database: stores its identity and registers its key
+    /// as the first event of its chain.
+    pub fn create(conn: Connection, author: Uuid, label: &str, centre: Option<String>) -> Result<Self> {
+        let signer = DeviceSigner::generate();
+        let id = Uuid::now_v7();
+        conn.execute(
+            "INSERT INTO local_device (id, device_id, signing_key, author_id) VALUES (1, ?1, ?2, ?3)",
+            params![id.to_string(), signer.secret_bytes().as_slice(), author.to_string()],
+        )?;
+        let verifying_key = hex::encode(signer.verifying_key().as_bytes());
+        let mut log = CaseLog {
+            conn,
+            device: Device { id, signer, author },
+            clock: Box::new(SystemClock),
+        };
+        log.append(Body::DeviceRegistered {
+            verifying_key,
+            label: label.to_string(),
+            centre,
+        })?;
+        Ok(log)
+    }
+
+    /// Uses another clock (simulations and benchmarks).
+    pub fn with_clock(mut self, clock: Box<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// For tests and tools that must reach the raw database (e.g. tamper tests).
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Gives the connection back (to close it).
+    pub fn into_conn(self) -> Connection {
+        self.conn
+    }
+
+    /// Appends one event by this device and updates the tables, atomically.
+    pub fn append(&mut self, body: Body) -> Result<Event> {
+        let mut events = self.append_all(vec![body])?;
+        events.pop().ok_or_else(|| Error::Integrity("no event was written.".into()))
+    }
+
+    /// Appends several events in one transaction: all are recorded or none.
+    pub fn append_all(&mut self, bodies: Vec<Body>) -> Result<Vec<Event>> {
+        let tx = self.conn.transaction()?;
+        let mut head = rows::chain_head(&tx, &self.device.id)?;
+        let mut latest = rows::latest_hlc(&tx)?;
+        let mut out = Vec::with_capacity(bodies.len());
+        for body in bodies {
+            let hlc = Hlc::next(latest, self.clock.now_ms());
+            let seq = head.map(|(s, _)| s + 1).unwrap_or(1);
+            let header = EventHeader {
+                id: Uuid::now_v7(),
+                device_id: self.device.id,
+                seq,
+                hlc,
+                author_id: self.device.author,
+                kind: body.kind().to_string(),
+                kind_version: KIND_VERSION,
+            };
+            let event = self.device.signer.seal(header, &body, head.map(|(_, h)| h))?;
+            rows::insert(&tx, &event)?;
+            project::apply(&tx, &event, &body)?;
+            head = Some((seq, event.hash));
+            latest = hlc;
+            out.push(event);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Takes in events from other devices, in any order. Nothing is applied out of chain;
+    /// a bad event refuses the whole batch and changes nothing.
+    pub fn ingest(&mut self, incoming: Vec<Event>) -> Result<IngestReport> {
+        let tx = self.conn.transaction()?;
+        let report = ingest_in(&tx, incoming)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Clears the tables and builds them again from the whole log.
+    pub fn rebuild(&mut self) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let n = rebuild_in(&tx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Every event held, in the log's order.
+    pub fn events(&self) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {} FROM events ORDER BY hlc_ms, hlc_count, device_id, seq",
+            rows::COLUMNS
+        ))?;
+        let events = stmt
+            .query_map([], rows::from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(rows::bad_row("the case log"))?;
+        Ok(events)
+    }
+}
+
+fn device_key(
+    tx: &Connection,
+    cache: &mut HashMap<Uuid, VerifyingKey>,
+    event: &Event,
+) -> Result<Option<VerifyingKey>> {
+    let device = event.header.device_id;
+    if let Some(k) = cache.get(&device) {
+        return Ok(Some(*k));
+    }
+    let key = if event.header.seq == 1 {
+        event.declared_key()
+    } else {
+        rows::genesis(tx, &device)?.and_then(|g| g.declared_key())
+    };
+    if let Some(k) = key {
+        cache.insert(device, k);
+    }
+    Ok(key)
+}
+
+fn refuse(event: &Event, why: &str) -> Error {
+    Error::Integrity(format!(
+        "event {} (device {}, number {}, {}) was refused: {why}.",
+        event.header.id, event.header.device_id, event.header.seq, event.header.kind
+    ))
+}
+
+fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport> {
+    let mut report = IngestReport::default();
+    let before = rows::latest_order_key(tx)?;
+    for event in incoming {
+        if let Some(held) = rows::by_id(tx, &event.header.id)? {
+            if held.hash != event.hash {
+                return Err(refuse(&event, "another event with the same id is already held"));
+            }
+            report.already_held += 1;
+            continue;
+        }
+        let json = serde_json::to_string(&event)
+            .map_err(|_| refuse(&event, "it could not be stored"))?;
+        let added = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO pending_events (id, device_id, seq, event_json) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                event.header.id.to_string(),
+                event.header.device_id.to_string(),
+                event.header.seq as i64,
+                json
+            ])?;
+        if added == 0 {
+            report.already_held += 1;
+        }
+    }
+
+    // Move every event whose chain is now complete from pending into the log.
+    let mut keys = HashMap::new();
+    let mut applied: Vec<Event> = Vec::new();
+    let devices: Vec<String> = tx
+        .prepare("SELECT DISTINCT device_id FROM pending_events ORDER BY device_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for device in devices {
+        let device_id = Uuid::parse_str(&device)
+            .map_err(|_| Error::Integrity("a waiting event names a device that is not valid.".into()))?;
+        let mut head = rows::chain_head(tx, &device_id)?;
+        loop {
+            let next = head.map(|(s, _)| s + 1).unwrap_or(1);
+            let json: Option<String> = tx
+                .prepare_cached("SELECT event_json FROM pending_events WHERE device_id = ?1 AND seq = ?2")?
+                .query_row(params![device, next as i64], |r| r.get(0))
+                .optional()?;
+            let Some(json) = json else { break };
+            let event: Event = serde_json::from_str(&json)
+                .map_err(|_| Error::Integrity("a waiting event could not be read.".into()))?;
+            if event.prev_hash != head.map(|(_, h)| h) {
+                return Err(refuse(&event, "it does not follow the previous event of its device"));
+            }
+            let key = device_key(tx, &mut keys, &event)?
+                .ok_or_else(|| refuse(&event, "its device's key is not known"))?;
+            event.check(&key).map_err(|f| refuse(&event, &f.to_string()))?;
+            event.body()?;
+            rows::insert(tx, &event)?;
+            tx.prepare_cached("DELETE FROM pending_events WHERE id = ?1")?
+                .execute([event.header.id.to_string()])?;
+            head = Some((event.header.seq, event.hash));
+            applied.push(event);
+        }
+    }
+    report.applied = applied.len();
+    report.waiting = tx.query_row("SELECT count(*) FROM pending_events", [], |r| r.get::<_, i64>(0))? as usize;
+
+    applied.sort_by_key(|e| e.order_key());
+    let in_order = match (&before, applied.first()) {
+        (Some(b), Some(first)) => first.order_key() > *b,
+        _ => true,
+    };
+    if in_order {
+        for event in &applied {
+            project::apply(tx, event, &event.body()?)?;
+        }
+    } else {
+        rebuild_in(tx)?;
+        report.rebuilt = true;
+    }
+    Ok(report)
+}
+
+/// Clears every projection and applies the whole log in order; returns the events applied.
+pub fn rebuild_in(conn: &Connection) -> Result<usize> {
+    for (table, _) in schema::PROJECTION_TABLES {
+        conn.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    apply_all(conn, conn)
+}
+
+/// Applies every event of `source` in order to the projections in `target`.
+pub fn apply_all(source: &Connection, target: &Connection) -> Result<usize> {
+    let mut stmt = source.prepare(&format!(
+        "SELECT {} FROM events ORDER BY hlc_ms, hlc_count, device_id, seq",
+        rows::COLUMNS
+    ))?;
+    let mut rows_iter = stmt.query([])?;
+    let mut n = 0;
+    while let Some(row) = rows_iter.next()? {
+        let event = rows::from_row(row).map_err(rows::bad_row("the case log"))?;
+        project::apply(target, &event, &event.body()?)?;
+        n += 1;
+    }
+    Ok(n)
+}

@@ -1,0 +1,10 @@
+//! The encrypted database: schema, the case log, the tables built from it, and their checks.
+
+pub mod caselog;
+pub mod db;
+pub mod project;
+pub mod rows;
+pub mod schema;
+pub mod verify;
+
+pub use caselog::{CaseLog, Device, IngestReport};

@@ -1,0 +1,382 @@
+//! Applying one event to the tables the app reads.
+//!
+//! Events are applied in the log's total order (clock, device, sequence). Every rule here
+//! depends only on the event and on what earlier events built, so the same set of events
+//! gives the same tables on every device. An event about an incident that has not arrived
+//! (its device's chain has a gap) changes nothing until a rebuild includes both.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::domain::{reference, Status};
+use crate::log::{Body, Event, IncidentOpened};
+use crate::Result;
+
+/// Applies `event` (whose payload is `body`) to the projections.
+pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
+    let h = &event.header;
+    let device = h.device_id.to_string();
+    match body {
+        Body::DeviceRegistered {
+            verifying_key,
+            label,
+            centre,
+        } => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO devices (id, verifying_key, label, centre_code) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![device, verifying_key, label, centre])?;
+        }
+        Body::OrganisationNamed { name } => {
+            conn.prepare_cached(
+                "INSERT INTO org (id, name) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            )?
+            .execute([name])?;
+        }
+        Body::PolicyReviewDue { date } => {
+            conn.prepare_cached(
+                "INSERT INTO org (id, name, policy_review_date) VALUES (1, '', ?1)
+                 ON CONFLICT (id) DO UPDATE SET policy_review_date = excluded.policy_review_date",
+            )?
+            .execute([date.to_string()])?;
+        }
+        Body::CentreAdded { code, name } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO centres (code, name, home_device) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![code, name, device])?;
+        }
+        Body::StaffAdded {
+            staff_id,
+            name,
+            job_title,
+            centre,
+        } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO staff (id, name, job_title, centre_code) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![staff_id.to_string(), name, job_title, centre])?;
+        }
+        Body::ContactAssigned { role, staff_id } => {
+            conn.prepare_cached("INSERT OR REPLACE INTO contacts (role, staff_id) VALUES (?1, ?2)")?
+                .execute(params![role.code(), staff_id.to_string()])?;
+        }
+        Body::CategoryAdded {
+            code,
+            name,
+            four_c,
+            restricted,
+        } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO categories (code, name, four_c, restricted) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![code, name, four_c.code(), restricted])?;
+        }
+        Body::LearnerAdded {
+            learner_id,
+            name,
+            dob,
+            centre,
+            employer,
+            carers,
+        } => {
+            let id = learner_id.to_string();
+            let added = conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO learners (id, name, dob, centre_code, employer, added_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![id, name, dob.to_string(), centre, employer, h.hlc.ms])?;
+            if added == 1 {
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO carers (learner_id, position, name, relationship, phone) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for (i, c) in carers.iter().enumerate() {
+                    stmt.execute(params![id, i as i64, c.name, c.relationship, c.phone])?;
+                }
+            }
+        }
+        Body::IncidentOpened(opened) => open_incident(conn, event, opened)?,
+        other => {
+            let Some(incident_id) = other.incident_id() else {
+                return Ok(());
+            };
+            let incident = incident_id.to_string();
+            let exists = conn
+                .prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?
+                .query_row([&incident], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !exists {
+                return Ok(());
+            }
+            apply_to_incident(conn, event, other, &incident)?;
+            conn.prepare_cached("UPDATE incidents SET updated_ms = max(updated_ms, ?2) WHERE id = ?1")?
+                .execute(params![incident, h.hlc.ms])?;
+        }
+    }
+    Ok(())
+}
+
+fn chronicle(
+    conn: &Connection,
+    event: &Event,
+    incident: &str,
+    text: &str,
+    corrects: Option<String>,
+) -> Result<()> {
+    let h = &event.header;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO chronology (event_id, incident_id, at_ms, at_count, device_id, seq, author_id, kind, text, corrects)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        h.id.to_string(),
+        incident,
+        h.hlc.ms,
+        h.hlc.count,
+        h.device_id.to_string(),
+        h.seq as i64,
+        h.author_id.to_string(),
+        h.kind,
+        text,
+        corrects
+    ])?;
+    index(conn, incident, text)
+}
+
+fn index(conn: &Connection, incident: &str, text: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO search (incident_id, body) VALUES (?1, ?2)")?
+        .execute(params![incident, text])?;
+    Ok(())
+}
+
+fn open_incident(conn: &Connection, event: &Event, o: &IncidentOpened) -> Result<()> {
+    let h = &event.header;
+    let id = o.incident_id.to_string();
+    let already = conn
+        .prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?
+        .query_row([&id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if already {
+        return Ok(());
+    }
+    // References are unique by construction; if two ever meet (a device tag shared by
+    // chance), the later one in the log's order is told apart by its device's tag.
+    let taken = conn
+        .prepare_cached("SELECT 1 FROM incidents WHERE reference = ?1")?
+        .query_row([&o.reference], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let reference = if taken {
+        format!("{}-{}", o.reference, reference::device_tag(&h.device_id))
+    } else {
+        o.reference.clone()
+    };
+    conn.prepare_cached(
+        "INSERT INTO incidents (id, reference, centre_code, occurred_at, reported_at, reporter_name,
+            reporter_title, place, account, status, concerns_staff, opened_ms, opened_count, opened_by, updated_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?12)",
+    )?
+    .execute(params![
+        id,
+        reference,
+        o.centre,
+        o.occurred_at.to_rfc3339(),
+        o.reported_at.to_rfc3339(),
+        o.reporter.name,
+        o.reporter.job_title,
+        o.place,
+        o.account,
+        Status::Open.code(),
+        o.concerns_staff.map(|s| s.to_string()),
+        h.hlc.ms,
+        h.hlc.count,
+        h.author_id.to_string(),
+    ])?;
+    let mut cat = conn
+        .prepare_cached("INSERT OR IGNORE INTO incident_categories (incident_id, code) VALUES (?1, ?2)")?;
+    for c in &o.categories {
+        cat.execute(params![id, c])?;
+    }
+    let mut learner = conn.prepare_cached(
+        "INSERT OR REPLACE INTO incident_learners (incident_id, learner_id, role) VALUES (?1, ?2, ?3)",
+    )?;
+    for (l, role) in &o.learners {
+        learner.execute(params![id, l.to_string(), role.code()])?;
+    }
+    let mut text = format!(
+        "Incident recorded. Reported by {} ({}).",
+        o.reporter.name, o.reporter.job_title
+    );
+    if let Some(place) = &o.place {
+        text.push_str(&format!(" Where or platform: {place}."));
+    }
+    text.push_str(&format!(" Account: \u{201c}{}\u{201d}", o.account));
+    chronicle(conn, event, &id, &text, None)?;
+    index(conn, &id, &reference)
+}
+
+fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &str) -> Result<()> {
+    let h = &event.header;
+    match body {
+        Body::NoteAdded { text, .. } => chronicle(conn, event, incident, text, None)?,
+        Body::EntryCorrected {
+            corrects,
+            text,
+            reason,
+            ..
+        } => {
+            let shown = format!("Correction: {text} (Reason: {reason})");
+            chronicle(conn, event, incident, &shown, Some(corrects.to_string()))?;
+        }
+        Body::LearnerInvolved {
+            learner_id, role, ..
+        } => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO incident_learners (incident_id, learner_id, role) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![incident, learner_id.to_string(), role.code()])?;
+            let name: Option<String> = conn
+                .prepare_cached("SELECT name FROM learners WHERE id = ?1")?
+                .query_row([learner_id.to_string()], |r| r.get(0))
+                .optional()?;
+            let who = name.unwrap_or_else(|| "A learner".into());
+            let text = format!("{who} added to the incident as {}.", role.label());
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        Body::ReferralMade {
+            agency,
+            date,
+            person,
+            reference,
+            ..
+        } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO referrals (event_id, incident_id, agency, referred_on, person, reference)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                h.id.to_string(),
+                incident,
+                agency.code(),
+                date.to_string(),
+                person,
+                reference
+            ])?;
+            let mut text = format!(
+                "Referred to {} on {} by {}.",
+                agency.label(),
+                crate::domain::time::show_date(*date),
+                person
+            );
+            if let Some(r) = reference {
+                text.push_str(&format!(" Reference: {r}."));
+            }
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        Body::DecisionRecorded {
+            decision,
+            reason,
+            not_to_refer,
+            ..
+        } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO decisions (event_id, incident_id, decision, reason, not_to_refer)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![h.id.to_string(), incident, decision, reason, not_to_refer])?;
+            let lead = if *not_to_refer {
+                "Decision not to refer"
+            } else {
+                "Decision"
+            };
+            let text = format!("{lead}: {decision} Reason: {reason}");
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        Body::ActionAdded {
+            action_id,
+            description,
+            owner,
+            due,
+            ..
+        } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO actions (id, incident_id, description, owner, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![action_id.to_string(), incident, description, owner, due.to_string()])?;
+            let text = format!(
+                "Action for {owner}, due {}: {description}",
+                crate::domain::time::show_date(*due)
+            );
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        Body::ActionDone {
+            action_id, note, ..
+        } => {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE actions SET done_ms = ?2, done_note = ?3 WHERE id = ?1 AND done_ms IS NULL",
+                )?
+                .execute(params![action_id.to_string(), h.hlc.ms, note])?;
+            if changed == 1 {
+                let description: String = conn
+                    .prepare_cached("SELECT description FROM actions WHERE id = ?1")?
+                    .query_row([action_id.to_string()], |r| r.get(0))?;
+                let mut text = format!("Action done: {description}");
+                if let Some(n) = note {
+                    text.push_str(&format!(" Note: {n}"));
+                }
+                chronicle(conn, event, incident, &text, None)?;
+            }
+        }
+        Body::RiskAssessed { level, reason, .. } => {
+            conn.prepare_cached("UPDATE incidents SET risk_level = ?2, risk_reason = ?3 WHERE id = ?1")?
+                .execute(params![incident, level.code(), reason])?;
+            let text = format!("Risk level set to {}. Reason: {reason}", level.label());
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        Body::IncidentsLinked {
+            other_id, reason, ..
+        } => {
+            let other = other_id.to_string();
+            let (a, b) = if incident < other.as_str() {
+                (incident.to_string(), other.clone())
+            } else {
+                (other.clone(), incident.to_string())
+            };
+            conn.prepare_cached("INSERT OR IGNORE INTO incident_links (a, b, reason) VALUES (?1, ?2, ?3)")?
+                .execute(params![a, b, reason])?;
+            let other_ref: Option<String> = conn
+                .prepare_cached("SELECT reference FROM incidents WHERE id = ?1")?
+                .query_row([&other], |r| r.get(0))
+                .optional()?;
+            let mut text = format!(
+                "Linked to incident {}.",
+                other_ref.unwrap_or_else(|| "(not yet received)".into())
+            );
+            if let Some(r) = reason {
+                text.push_str(&format!(" Reason: {r}"));
+            }
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        Body::IncidentClosed {
+            outcome, reason, ..
+        } => {
+            conn.prepare_cached(
+                "UPDATE incidents SET status = ?2, status_reason = ?3, outcome = ?4 WHERE id = ?1",
+            )?
+            .execute(params![incident, Status::Closed.code(), reason, outcome])?;
+            let text = format!("Closed. Outcome: {outcome} Reason: {reason}");
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        Body::IncidentReopened { reason, .. } => {
+            conn.prepare_cached("UPDATE incidents SET status = ?2, status_reason = ?3 WHERE id = ?1")?
+                .execute(params![incident, Status::Open.code(), reason])?;
+            let text = format!("Reopened. Reason: {reason}");
+            chronicle(conn, event, incident, &text, None)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
