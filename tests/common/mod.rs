@@ -1,0 +1,124 @@
+//! Helpers shared by the integration tests: a data folder in a temporary directory, the real
+//! `harbour` binary, and byte-for-byte snapshots of a folder.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+
+/// A temporary data folder, removed when dropped.
+pub struct Folder {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Folder {
+    pub fn new() -> Self {
+        Folder {
+            tmp: tempfile::tempdir().expect("temporary folder"),
+        }
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.tmp.path().join("data")
+    }
+
+    /// Runs `harbour` on this folder with the test passphrase in the environment.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[("HARBOUR_PASSPHRASE", PASSPHRASE)])
+    }
+
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_harbour"));
+        cmd.arg("--data-dir").arg(self.dir()).args(args);
+        cmd.env_remove("HARBOUR_PASSPHRASE")
+            .env_remove("HARBOUR_NEW_PASSPHRASE")
+            .env_remove("HARBOUR_RECOVERY_KEY")
+            .env_remove("HARBOUR_DATA_DIR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.stdin(std::process::Stdio::null());
+        cmd.output().expect("run harbour")
+    }
+
+    /// Runs `harbour` and insists it succeeded; returns standard output, trimmed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "harbour {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Runs `harbour` and insists it failed; returns standard error, trimmed.
+    pub fn fails(&self, args: &[&str]) -> String {
+        self.fails_with(args, &[("HARBOUR_PASSPHRASE", PASSPHRASE)])
+    }
+
+    pub fn fails_with(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self.run_with(args, env);
+        assert!(
+            !out.status.success(),
+            "harbour {args:?} should have failed but printed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).trim().to_string()
+    }
+
+    /// Runs with `--json` and parses the output.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("JSON output")
+    }
+
+    /// Sets the folder up with a fictional organisation; returns the recovery key.
+    pub fn init(&self) -> String {
+        let v = self.json(&[
+            "init",
+            "--org",
+            "Northbridge Training",
+            "--centre",
+            "MAN",
+            "Manchester",
+            "--coordinator",
+            "Sam Example",
+            "--role",
+            "Designated Safeguarding Lead",
+        ]);
+        v["recovery_key"].as_str().expect("recovery key").to_string()
+    }
+
+    pub fn add_learner(&self, name: &str, dob: &str) -> String {
+        self.ok(&["learner", "add", "--name", name, "--dob", dob, "--centre", "MAN"])
+    }
+
+    /// Every file in the folder, by name, with its bytes.
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(&self.dir())
+    }
+}
+
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).expect("read folder") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            out.insert(
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).expect("read file"),
+            );
+        }
+    }
+    out
+}
+
+/// Whether `needle` occurs anywhere in `hay`.
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
