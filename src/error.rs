@@ -13,9 +13,13 @@ pub enum Error {
     WrongPassphrase,
     #[error("That recovery key does not unlock this Harbour data folder.")]
     WrongRecoveryKey,
-    #[error("Group {group} of the recovery key looks mistyped: please check it against the sheet.")]
+    #[error(
+        "Group {group} of the recovery key looks mistyped: please check it against the sheet."
+    )]
     RecoveryKeyTypo { group: usize },
-    #[error("The recovery key should have {expected} groups of {chars} characters; {found} were given.")]
+    #[error(
+        "The recovery key should have {expected} groups of {chars} characters; {found} were given."
+    )]
     RecoveryKeyShape {
         expected: usize,
         chars: usize,

@@ -87,7 +87,11 @@ pub fn is_set_up(dir: &Path) -> bool {
 
 impl Harbour {
     /// Sets up a new data folder and returns it open, with the recovery key to show once.
-    pub fn init(dir: &Path, setup: &Setup, passphrase: &Passphrase) -> Result<(Harbour, RecoveryKey)> {
+    pub fn init(
+        dir: &Path,
+        setup: &Setup,
+        passphrase: &Passphrase,
+    ) -> Result<(Harbour, RecoveryKey)> {
         Self::init_with(dir, setup, passphrase, KdfParams::default())
     }
 
@@ -99,8 +103,12 @@ impl Harbour {
         kdf: KdfParams,
     ) -> Result<(Harbour, RecoveryKey)> {
         passphrase.check_new()?;
-        if kdf.memory_kib < KdfParams::MINIMUM.memory_kib || kdf.iterations < KdfParams::MINIMUM.iterations {
-            return Err(Error::invalid("Key-derivation settings below 64 MiB and 3 passes are not allowed."));
+        if kdf.memory_kib < KdfParams::MINIMUM.memory_kib
+            || kdf.iterations < KdfParams::MINIMUM.iterations
+        {
+            return Err(Error::invalid(
+                "Key-derivation settings below 64 MiB and 3 passes are not allowed.",
+            ));
         }
         let organisation = required("The organisation's name", &setup.organisation)?;
         let centre_code = check_centre_code(&setup.centre_code)?;
@@ -116,7 +124,8 @@ impl Harbour {
         if dir.join(DB_FILE).exists() {
             return Err(Error::DataFolder {
                 path: dir.to_path_buf(),
-                reason: "it holds a Harbour database but no key file, so nothing was changed".into(),
+                reason: "it holds a Harbour database but no key file, so nothing was changed"
+                    .into(),
             });
         }
 

@@ -13,22 +13,36 @@ use cli::output::Out;
 fn main() {
     let args = Cli::parse();
     let out = Out { json: args.json };
-    let dir = args.data_dir.clone().unwrap_or_else(harbour::folder::default_dir);
+    let dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(harbour::folder::default_dir);
     let pf = args.passphrase_file.as_ref();
     let result = match args.command {
         Command::Init(a) => cli::admin::init(&dir, pf, a, &out),
-        Command::Learner(c) => cli::open(&dir, pf).and_then(|mut h| cli::learner::run(&mut h, c, &out)),
-        Command::Incident(c) => cli::open(&dir, pf).and_then(|mut h| cli::incident::run(&mut h, c, &out)),
+        Command::Learner(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::learner::run(&mut h, c, &out))
+        }
+        Command::Incident(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::incident::run(&mut h, c, &out))
+        }
         Command::Org(c) => cli::open(&dir, pf).and_then(|mut h| cli::admin::org(&mut h, c, &out)),
-        Command::Category(c) => cli::open(&dir, pf).and_then(|mut h| cli::admin::category(&mut h, c, &out)),
+        Command::Category(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::admin::category(&mut h, c, &out))
+        }
         Command::Verify => cli::open(&dir, pf).and_then(|h| cli::admin::verify(&h, &out)),
-        Command::Passphrase(c) => cli::open(&dir, pf).and_then(|mut h| cli::admin::passphrase(&mut h, c, &out)),
+        Command::Passphrase(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::admin::passphrase(&mut h, c, &out))
+        }
         Command::Recover(a) => cli::admin::recover(&dir, a, &out),
         Command::Keyring(c) => cli::open(&dir, pf).and_then(|h| cli::admin::keyring(&h, c, &out)),
     };
     if let Err(e) = result {
         if out.json {
-            eprintln!("{}", serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } }));
+            eprintln!(
+                "{}",
+                serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } })
+            );
         } else {
             eprintln!("{e}");
         }

@@ -55,22 +55,39 @@ fn no_plaintext_in_any_file() {
     .expect("incident");
 
     // The search index finds it, so the text really is stored…
-    let found = harbour::read::search::search(h.log().conn(), h.log().device().author, "walrus", 10)
-        .expect("search");
+    let found =
+        harbour::read::search::search(h.log().conn(), h.log().device().author, "walrus", 10)
+            .expect("search");
     assert_eq!(found.len(), 1);
 
     // …but no file holds it, with Harbour still open (the WAL holds the newest writes).
     let check = |files: &std::collections::BTreeMap<String, Vec<u8>>| {
         assert!(files.contains_key("harbour.db"));
         for (name, bytes) in files {
-            for needle in [NAME, PHRASE, "Zebedee", "walrus", "Northbridge", "Sam Example"] {
-                assert!(!contains(bytes, needle.as_bytes()), "{needle} found in {name}");
+            for needle in [
+                NAME,
+                PHRASE,
+                "Zebedee",
+                "walrus",
+                "Northbridge",
+                "Sam Example",
+            ] {
+                assert!(
+                    !contains(bytes, needle.as_bytes()),
+                    "{needle} found in {name}"
+                );
             }
-            assert!(!contains(bytes, b"SQLite format 3"), "{name} has a plain SQLite header");
+            assert!(
+                !contains(bytes, b"SQLite format 3"),
+                "{name} has a plain SQLite header"
+            );
         }
     };
     let open_files = snapshot(&f.dir());
-    assert!(open_files.contains_key("harbour.db-wal"), "expected a WAL file while open");
+    assert!(
+        open_files.contains_key("harbour.db-wal"),
+        "expected a WAL file while open"
+    );
     check(&open_files);
     drop(h);
     check(&snapshot(&f.dir()));

@@ -8,9 +8,18 @@ use serde_json::Value;
 
 fn incident(f: &Folder, learners: &[(&str, &str)], account: &str) -> String {
     let mut args = vec![
-        "incident".to_string(), "new".into(), "--category".into(), "cyberbullying".into(),
-        "--occurred".into(), "2026-11-20T15:30".into(), "--reporter".into(),
-        "Chris Tutor, Assessor".into(), "--account".into(), account.into(), "--place".into(), "Instagram".into(),
+        "incident".to_string(),
+        "new".into(),
+        "--category".into(),
+        "cyberbullying".into(),
+        "--occurred".into(),
+        "2026-11-20T15:30".into(),
+        "--reporter".into(),
+        "Chris Tutor, Assessor".into(),
+        "--account".into(),
+        account.into(),
+        "--place".into(),
+        "Instagram".into(),
     ];
     for (id, role) in learners {
         args.push("--learner".into());
@@ -26,8 +35,15 @@ fn an_incident_from_start_to_close() {
     f.init();
     let alex = f.add_learner("Alex Example", "2009-04-17");
     let jo = f.add_learner("Jo Sample", "2008-01-02");
-    let reference = incident(&f, &[(&alex, "subject"), (&jo, "alleged")], "He posted my photo with nasty captions");
-    assert!(reference.starts_with("MAN-") && reference.ends_with("-0001"), "{reference}");
+    let reference = incident(
+        &f,
+        &[(&alex, "subject"), (&jo, "alleged")],
+        "He posted my photo with nasty captions",
+    );
+    assert!(
+        reference.starts_with("MAN-") && reference.ends_with("-0001"),
+        "{reference}"
+    );
     let second = incident(&f, &[(&jo, "subject")], "Someone copied my account");
     assert!(second.ends_with("-0002"), "{second}");
 
@@ -35,37 +51,137 @@ fn an_incident_from_start_to_close() {
     let d: Value = f.json(&["incident", "show", &reference]);
     let learners = d["learners"].as_array().expect("learners");
     let role_of = |name: &str| {
-        learners.iter().find(|l| l["name"] == name).map(|l| l["role"].as_str().unwrap_or("").to_string())
+        learners
+            .iter()
+            .find(|l| l["name"] == name)
+            .map(|l| l["role"].as_str().unwrap_or("").to_string())
     };
     assert_eq!(role_of("Alex Example").as_deref(), Some("subject"));
     assert_eq!(role_of("Jo Sample").as_deref(), Some("alleged"));
-    let jo_age = learners.iter().find(|l| l["name"] == "Jo Sample").expect("jo")["age_at_incident"].clone();
+    let jo_age = learners
+        .iter()
+        .find(|l| l["name"] == "Jo Sample")
+        .expect("jo")["age_at_incident"]
+        .clone();
     assert_eq!(jo_age, 18);
 
     // Note, then a correction of the note: both stay in the chronology.
-    let note = f.json(&["incident", "note", &reference, "Learner says it happened on the bus"]);
-    let note_entry = note["message"].as_str().expect("message").split("entry ").nth(1).expect("entry")
-        .trim_end_matches(").").to_string();
+    let note = f.json(&[
+        "incident",
+        "note",
+        &reference,
+        "Learner says it happened on the bus",
+    ]);
+    let note_entry = note["message"]
+        .as_str()
+        .expect("message")
+        .split("entry ")
+        .nth(1)
+        .expect("entry")
+        .trim_end_matches(").")
+        .to_string();
     let short = &note_entry[note_entry.len() - 12..];
-    f.ok(&["incident", "correct", &reference, short, "--text", "Learner says it happened at the bus stop", "--reason", "Misheard at first"]);
+    f.ok(&[
+        "incident",
+        "correct",
+        &reference,
+        short,
+        "--text",
+        "Learner says it happened at the bus stop",
+        "--reason",
+        "Misheard at first",
+    ]);
     let d: Value = f.json(&["incident", "show", &reference]);
     let chron = d["chronology"].as_array().expect("chronology");
-    let original = chron.iter().find(|e| e["id"] == note_entry.as_str()).expect("original kept");
+    let original = chron
+        .iter()
+        .find(|e| e["id"] == note_entry.as_str())
+        .expect("original kept");
     assert_eq!(original["text"], "Learner says it happened on the bus");
-    let correction = chron.iter().find(|e| e["corrects"] == note_entry.as_str()).expect("correction");
-    assert!(correction["text"].as_str().expect("text").contains("at the bus stop"));
+    let correction = chron
+        .iter()
+        .find(|e| e["corrects"] == note_entry.as_str())
+        .expect("correction");
+    assert!(correction["text"]
+        .as_str()
+        .expect("text")
+        .contains("at the bus stop"));
     assert_eq!(original["corrected_by"][0], correction["id"]);
 
     // Referral, decision (including not to refer), action, risk, link, close.
-    f.ok(&["incident", "refer", &reference, "--agency", "police", "--date", "2026-11-21", "--person", "Sam Example", "--reference", "CRIME-1234"]);
-    f.ok(&["incident", "decide", &reference, "--decision", "Not referring to children's social care.", "--reason", "No risk at home identified.", "--not-to-refer"]);
-    f.ok(&["incident", "action", &reference, "--description", "Meet learner weekly", "--owner", "Sam Example", "--due", "2026-12-01"]);
-    f.ok(&["incident", "risk", &reference, "high", "--reason", "Photos still circulating"]);
-    f.ok(&["incident", "link", &reference, &second, "--reason", "Same group chat"]);
+    f.ok(&[
+        "incident",
+        "refer",
+        &reference,
+        "--agency",
+        "police",
+        "--date",
+        "2026-11-21",
+        "--person",
+        "Sam Example",
+        "--reference",
+        "CRIME-1234",
+    ]);
+    f.ok(&[
+        "incident",
+        "decide",
+        &reference,
+        "--decision",
+        "Not referring to children's social care.",
+        "--reason",
+        "No risk at home identified.",
+        "--not-to-refer",
+    ]);
+    f.ok(&[
+        "incident",
+        "action",
+        &reference,
+        "--description",
+        "Meet learner weekly",
+        "--owner",
+        "Sam Example",
+        "--due",
+        "2026-12-01",
+    ]);
+    f.ok(&[
+        "incident",
+        "risk",
+        &reference,
+        "high",
+        "--reason",
+        "Photos still circulating",
+    ]);
+    f.ok(&[
+        "incident",
+        "link",
+        &reference,
+        &second,
+        "--reason",
+        "Same group chat",
+    ]);
     let err = f.fails(&["incident", "close", &reference, "--outcome", "Resolved"]);
-    assert!(err.contains("--reason"), "closing without a reason must be refused: {err}");
-    f.ok(&["incident", "close", &reference, "--outcome", "Posts removed and learners supported.", "--reason", "No further concerns after review."]);
-    let err = f.fails(&["incident", "close", &reference, "--outcome", "x", "--reason", "y"]);
+    assert!(
+        err.contains("--reason"),
+        "closing without a reason must be refused: {err}"
+    );
+    f.ok(&[
+        "incident",
+        "close",
+        &reference,
+        "--outcome",
+        "Posts removed and learners supported.",
+        "--reason",
+        "No further concerns after review.",
+    ]);
+    let err = f.fails(&[
+        "incident",
+        "close",
+        &reference,
+        "--outcome",
+        "x",
+        "--reason",
+        "y",
+    ]);
     assert_eq!(err, "This incident is already closed.");
 
     let d: Value = f.json(&["incident", "show", &reference]);
@@ -78,23 +194,38 @@ fn an_incident_from_start_to_close() {
     assert_eq!(d["links"][0]["reference"], second.as_str());
     assert_eq!(d["status_reason"], "No further concerns after review.");
     let human = f.ok(&["incident", "show", &reference]);
-    assert!(human.contains("20/11/2026 15:30") && human.contains("Closed"), "{human}");
+    assert!(
+        human.contains("20/11/2026 15:30") && human.contains("Closed"),
+        "{human}"
+    );
 
     // The learner's page gathers every incident they appear in.
     let l: Value = f.json(&["learner", "show", &jo]);
-    let refs: Vec<&str> = l["incidents"].as_array().expect("incidents").iter().map(|i| i["reference"].as_str().unwrap_or("")).collect();
+    let refs: Vec<&str> = l["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .map(|i| i["reference"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(refs.len(), 2, "{refs:?}");
 
     // Search finds words of the account, of notes and of corrections; filters narrow lists.
     let hits = |words: &str| -> Vec<String> {
-        f.json(&["incident", "search", words]).as_array().expect("hits").iter()
-            .map(|i| i["reference"].as_str().unwrap_or("").to_string()).collect()
+        f.json(&["incident", "search", words])
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|i| i["reference"].as_str().unwrap_or("").to_string())
+            .collect()
     };
     assert_eq!(hits("captions"), vec![reference.clone()]);
     assert_eq!(hits("bus stop"), vec![reference.clone()]);
     assert_eq!(hits("copied"), vec![second.clone()]);
     assert!(hits("nonexistentword").is_empty());
-    assert!(hits("NEAR(\"bus\" OR").len() <= 1, "query syntax must not break search");
+    assert!(
+        hits("NEAR(\"bus\" OR").len() <= 1,
+        "query syntax must not break search"
+    );
     let open: Value = f.json(&["incident", "list", "--status", "open"]);
     assert_eq!(open.as_array().expect("list").len(), 1);
     let by_learner: Value = f.json(&["incident", "list", "--learner", &alex]);
@@ -112,18 +243,113 @@ fn bad_input_is_one_plain_sentence_and_changes_nothing() {
     let bystander = format!("{alex}:bystander");
     let before = f.snapshot();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["learner", "add", "--name", "X", "--dob", "17/04/2009", "--centre", "MAN"], "is not a date"),
-        (vec!["learner", "add", "--name", "X", "--dob", "2009-04-17", "--centre", "LDS"], "No centre matches \"LDS\"."),
-        (vec!["incident", "new", "--category", "nope", "--learner", &subject, "--occurred", "2026-11-20T15:30", "--reporter", "A B, C", "--account", "x"], "is not a category"),
-        (vec!["incident", "new", "--category", "gambling", "--learner", &bystander, "--occurred", "2026-11-20T15:30", "--reporter", "A B, C", "--account", "x"], "is not a learner's role"),
-        (vec!["incident", "new", "--category", "gambling", "--learner", &subject, "--occurred", "2026-11-20T15:30", "--reporter", "Only a name", "--account", "x"], "Full name, Job title"),
-        (vec!["incident", "new", "--category", "allegation-staff", "--learner", &subject, "--occurred", "2026-11-20T15:30", "--reporter", "A B, C", "--account", "x"], "whom it concerns"),
-        (vec!["incident", "show", "MAN-2026-9999"], "No incident matches \"MAN-2026-9999\"."),
+        (
+            vec![
+                "learner",
+                "add",
+                "--name",
+                "X",
+                "--dob",
+                "17/04/2009",
+                "--centre",
+                "MAN",
+            ],
+            "is not a date",
+        ),
+        (
+            vec![
+                "learner",
+                "add",
+                "--name",
+                "X",
+                "--dob",
+                "2009-04-17",
+                "--centre",
+                "LDS",
+            ],
+            "No centre matches \"LDS\".",
+        ),
+        (
+            vec![
+                "incident",
+                "new",
+                "--category",
+                "nope",
+                "--learner",
+                &subject,
+                "--occurred",
+                "2026-11-20T15:30",
+                "--reporter",
+                "A B, C",
+                "--account",
+                "x",
+            ],
+            "is not a category",
+        ),
+        (
+            vec![
+                "incident",
+                "new",
+                "--category",
+                "gambling",
+                "--learner",
+                &bystander,
+                "--occurred",
+                "2026-11-20T15:30",
+                "--reporter",
+                "A B, C",
+                "--account",
+                "x",
+            ],
+            "is not a learner's role",
+        ),
+        (
+            vec![
+                "incident",
+                "new",
+                "--category",
+                "gambling",
+                "--learner",
+                &subject,
+                "--occurred",
+                "2026-11-20T15:30",
+                "--reporter",
+                "Only a name",
+                "--account",
+                "x",
+            ],
+            "Full name, Job title",
+        ),
+        (
+            vec![
+                "incident",
+                "new",
+                "--category",
+                "allegation-staff",
+                "--learner",
+                &subject,
+                "--occurred",
+                "2026-11-20T15:30",
+                "--reporter",
+                "A B, C",
+                "--account",
+                "x",
+            ],
+            "whom it concerns",
+        ),
+        (
+            vec!["incident", "show", "MAN-2026-9999"],
+            "No incident matches \"MAN-2026-9999\".",
+        ),
     ];
     for (args, expected) in cases {
         let err = f.fails(&args);
         assert!(err.contains(expected), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: more than one line: {err}");
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{args:?}: more than one line: {err}"
+        );
         assert_eq!(f.snapshot(), before, "{args:?} changed the folder");
     }
 }
@@ -144,7 +370,10 @@ fn csv_import_reports_bad_rows_by_line_and_imports_nothing() {
     .expect("csv");
     let before = f.snapshot();
     let err = f.fails(&["learner", "import", csv.to_str().expect("path")]);
-    assert!(err.starts_with("Nothing was imported because 2 rows could not be used"), "{err}");
+    assert!(
+        err.starts_with("Nothing was imported because 2 rows could not be used"),
+        "{err}"
+    );
     assert!(err.contains("line 3:") && err.contains("line 4:"), "{err}");
     assert_eq!(f.snapshot(), before);
     assert_eq!(f.ok(&["learner", "list"]), "No learners recorded yet.");
@@ -160,7 +389,12 @@ fn csv_import_reports_bad_rows_by_line_and_imports_nothing() {
     assert_eq!(v["imported"], 2);
     let list: Value = f.json(&["learner", "list"]);
     assert_eq!(list.as_array().expect("list").len(), 2);
-    let alex = list.as_array().expect("list").iter().find(|l| l["name"] == "Alex Example").expect("alex");
+    let alex = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|l| l["name"] == "Alex Example")
+        .expect("alex");
     let detail = f.json(&["learner", "show", alex["id"].as_str().expect("id")]);
     assert_eq!(detail["carers"][0]["relationship"], "Mother");
 }
@@ -173,15 +407,46 @@ fn an_allegation_about_staff_is_restricted_and_never_self_recorded() {
     let me: Value = f.json(&["org", "show"]);
     let me_id = me["staff"][0]["id"].as_str().expect("id").to_string();
     let err = f.fails(&[
-        "incident", "new", "--category", "allegation-staff", "--concerns", &me_id, "--learner", &format!("{alex}:subject"),
-        "--occurred", "2026-11-20T15:30", "--reporter", "A B, Tutor", "--account", "x",
+        "incident",
+        "new",
+        "--category",
+        "allegation-staff",
+        "--concerns",
+        &me_id,
+        "--learner",
+        &format!("{alex}:subject"),
+        "--occurred",
+        "2026-11-20T15:30",
+        "--reporter",
+        "A B, Tutor",
+        "--account",
+        "x",
     ]);
     assert!(err.contains("must be recorded by someone else"), "{err}");
 
-    let tutor = f.ok(&["org", "add-staff", "--name", "Robin Tutor", "--job-title", "Tutor"]);
+    let tutor = f.ok(&[
+        "org",
+        "add-staff",
+        "--name",
+        "Robin Tutor",
+        "--job-title",
+        "Tutor",
+    ]);
     let reference = f.ok(&[
-        "incident", "new", "--category", "allegation-staff", "--concerns", &tutor, "--learner", &format!("{alex}:subject"),
-        "--occurred", "2026-11-20T15:30", "--reporter", "Alex Example, Learner", "--account", "The tutor messaged me privately",
+        "incident",
+        "new",
+        "--category",
+        "allegation-staff",
+        "--concerns",
+        &tutor,
+        "--learner",
+        &format!("{alex}:subject"),
+        "--occurred",
+        "2026-11-20T15:30",
+        "--reporter",
+        "Alex Example, Learner",
+        "--account",
+        "The tutor messaged me privately",
     ]);
     let d: Value = f.json(&["incident", "show", &reference]);
     assert_eq!(d["summary"]["restricted"], true);
@@ -192,21 +457,53 @@ fn organisation_settings_are_recorded() {
     let f = Folder::new();
     f.init();
     f.ok(&["org", "add-centre", "LDS", "Leeds"]);
-    let gm = f.ok(&["org", "add-staff", "--name", "Morgan Manager", "--job-title", "General Manager", "--centre", "LDS"]);
-    let alt = f.ok(&["org", "add-staff", "--name", "Avery Alternate", "--job-title", "Apprenticeship & Training Manager"]);
+    let gm = f.ok(&[
+        "org",
+        "add-staff",
+        "--name",
+        "Morgan Manager",
+        "--job-title",
+        "General Manager",
+        "--centre",
+        "LDS",
+    ]);
+    let alt = f.ok(&[
+        "org",
+        "add-staff",
+        "--name",
+        "Avery Alternate",
+        "--job-title",
+        "Apprenticeship & Training Manager",
+    ]);
     f.ok(&["org", "contact", "general-manager", &gm]);
     f.ok(&["org", "contact", "alternate", &alt]);
     f.ok(&["org", "policy-review", "2027-09-01"]);
-    f.ok(&["category", "add", "deepfakes", "Deepfake images", "--area", "content"]);
+    f.ok(&[
+        "category",
+        "add",
+        "deepfakes",
+        "Deepfake images",
+        "--area",
+        "content",
+    ]);
     let o: Value = f.json(&["org", "show"]);
     assert_eq!(o["centres"].as_array().expect("centres").len(), 2);
     assert_eq!(o["policy_review_date"], "2027-09-01");
-    let roles: Vec<&str> = o["contacts"].as_array().expect("contacts").iter().map(|c| c["role"].as_str().unwrap_or("")).collect();
+    let roles: Vec<&str> = o["contacts"]
+        .as_array()
+        .expect("contacts")
+        .iter()
+        .map(|c| c["role"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(roles, vec!["alternate", "dsl", "general-manager"]);
     let human = f.ok(&["org", "show"]);
     assert!(human.contains("Policy review due: 01/09/2027"), "{human}");
     let cats: Value = f.json(&["category", "list"]);
-    assert!(cats.as_array().expect("cats").iter().any(|c| c["code"] == "deepfakes"));
+    assert!(cats
+        .as_array()
+        .expect("cats")
+        .iter()
+        .any(|c| c["code"] == "deepfakes"));
     let err = f.fails(&["org", "add-centre", "LDS", "Leeds again"]);
     assert_eq!(err, "There is already a centre with the code LDS.");
 }

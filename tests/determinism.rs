@@ -43,10 +43,17 @@ fn tables(log: &CaseLog) -> Vec<(String, Vec<Vec<Value>>)> {
     schema::PROJECTION_TABLES
         .iter()
         .map(|(t, order)| {
-            let mut stmt = log.conn().prepare(&format!("SELECT * FROM {t} ORDER BY {order}")).expect("select");
+            let mut stmt = log
+                .conn()
+                .prepare(&format!("SELECT * FROM {t} ORDER BY {order}"))
+                .expect("select");
             let n = stmt.column_count();
             let rows = stmt
-                .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| r.get::<_, Value>(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
                 .expect("rows")
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .expect("rows");
@@ -56,7 +63,10 @@ fn tables(log: &CaseLog) -> Vec<(String, Vec<Vec<Value>>)> {
 }
 
 fn incident_ids(log: &CaseLog) -> Vec<Uuid> {
-    let mut stmt = log.conn().prepare("SELECT id FROM incidents ORDER BY id").expect("select");
+    let mut stmt = log
+        .conn()
+        .prepare("SELECT id FROM incidents ORDER BY id")
+        .expect("select");
     stmt.query_map([], |r| r.get::<_, String>(0))
         .expect("ids")
         .map(|r| Uuid::parse_str(&r.expect("id")).expect("uuid"))
@@ -64,13 +74,25 @@ fn incident_ids(log: &CaseLog) -> Vec<Uuid> {
 }
 
 fn learner_ids(log: &CaseLog) -> Vec<String> {
-    let mut stmt = log.conn().prepare("SELECT id FROM learners ORDER BY id").expect("select");
-    stmt.query_map([], |r| r.get::<_, String>(0)).expect("ids").map(|r| r.expect("id")).collect()
+    let mut stmt = log
+        .conn()
+        .prepare("SELECT id FROM learners ORDER BY id")
+        .expect("select");
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .expect("ids")
+        .map(|r| r.expect("id"))
+        .collect()
 }
 
 fn entry_ids(log: &CaseLog, incident: Uuid) -> Vec<String> {
-    let mut stmt = log.conn().prepare("SELECT event_id FROM chronology WHERE incident_id = ?1 ORDER BY event_id").expect("select");
-    stmt.query_map([incident.to_string()], |r| r.get::<_, String>(0)).expect("ids").map(|r| r.expect("id")).collect()
+    let mut stmt = log
+        .conn()
+        .prepare("SELECT event_id FROM chronology WHERE incident_id = ?1 ORDER BY event_id")
+        .expect("select");
+    stmt.query_map([incident.to_string()], |r| r.get::<_, String>(0))
+        .expect("ids")
+        .map(|r| r.expect("id"))
+        .collect()
 }
 
 /// One random change on one device; changes that the device's own checks refuse (closing a
@@ -85,7 +107,12 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
                 log,
                 NewLearner {
                     name: format!("Learner {n}"),
-                    dob: chrono::NaiveDate::from_ymd_opt(2005 + (n % 10) as i32, 1 + n % 12, 1 + n % 28).expect("date"),
+                    dob: chrono::NaiveDate::from_ymd_opt(
+                        2005 + (n % 10) as i32,
+                        1 + n % 12,
+                        1 + n % 28,
+                    )
+                    .expect("date"),
                     centre: "MAN".into(),
                     employer: None,
                     carers: vec![],
@@ -98,12 +125,17 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
                 log,
                 NewIncident {
                     learners: vec![(l, LearnerRole::Subject)],
-                    categories: vec![["cyberbullying", "gambling", "grooming"][rng.gen_range(0..3)].into()],
+                    categories: vec![["cyberbullying", "gambling", "grooming"]
+                        [rng.gen_range(0..3)]
+                    .into()],
                     account: format!("Account number {n}"),
                     occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
                     reported_at: None,
                     place: None,
-                    reporter: Reporter { name: "Chris Tutor".into(), job_title: "Assessor".into() },
+                    reporter: Reporter {
+                        name: "Chris Tutor".into(),
+                        job_title: "Assessor".into(),
+                    },
                     centre: None,
                     concerns_staff: None,
                 },
@@ -121,7 +153,12 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
         }
         6 if !incidents_known.is_empty() => {
             let level = RiskLevel::ALL[rng.gen_range(0..RiskLevel::ALL.len())];
-            let _ = incidents::set_risk(log, pick(rng, &incidents_known), level, &format!("Reason {n}"));
+            let _ = incidents::set_risk(
+                log,
+                pick(rng, &incidents_known),
+                level,
+                &format!("Reason {n}"),
+            );
         }
         7 if !incidents_known.is_empty() => {
             let i = pick(rng, &incidents_known);
@@ -130,7 +167,14 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
             }
         }
         8 if !incidents_known.is_empty() => {
-            let _ = incidents::refer(log, pick(rng, &incidents_known), Agency::Police, harbour::domain::time::today(), "Sam Example", Some("REF-1"));
+            let _ = incidents::refer(
+                log,
+                pick(rng, &incidents_known),
+                Agency::Police,
+                harbour::domain::time::today(),
+                "Sam Example",
+                Some("REF-1"),
+            );
         }
         9 if incidents_known.len() >= 2 => {
             let a = pick(rng, &incidents_known);
@@ -145,24 +189,45 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
 
 fn own_events(log: &CaseLog) -> Vec<Event> {
     let id = log.device().id;
-    log.events().expect("events").into_iter().filter(|e| e.header.device_id == id).collect()
+    log.events()
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.header.device_id == id)
+        .collect()
 }
 
 fn run(seed: u64, devices: usize, steps: usize) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let staff: Vec<Uuid> = (0..devices).map(|_| Uuid::now_v7()).collect();
-    let mut logs: Vec<CaseLog> = (0..devices).map(|i| device(staff[i], rng.gen_range(-5_000..5_000))).collect();
+    let mut logs: Vec<CaseLog> = (0..devices)
+        .map(|i| device(staff[i], rng.gen_range(-5_000..5_000)))
+        .collect();
 
     // Device 0 sets the organisation up; the others start from its events.
     let mut setup = vec![
-        Body::OrganisationNamed { name: "Northbridge Training".into() },
-        Body::CentreAdded { code: "MAN".into(), name: "Manchester".into() },
+        Body::OrganisationNamed {
+            name: "Northbridge Training".into(),
+        },
+        Body::CentreAdded {
+            code: "MAN".into(),
+            name: "Manchester".into(),
+        },
     ];
     for (i, s) in staff.iter().enumerate() {
-        setup.push(Body::StaffAdded { staff_id: *s, name: format!("Coordinator {i}"), job_title: "DSL".into(), centre: None });
+        setup.push(Body::StaffAdded {
+            staff_id: *s,
+            name: format!("Coordinator {i}"),
+            job_title: "DSL".into(),
+            centre: None,
+        });
     }
     for c in harbour::domain::categories::built_in().expect("categories") {
-        setup.push(Body::CategoryAdded { code: c.code, name: c.name, four_c: c.four_c, restricted: c.restricted });
+        setup.push(Body::CategoryAdded {
+            code: c.code,
+            name: c.name,
+            four_c: c.four_c,
+            restricted: c.restricted,
+        });
     }
     logs[0].append_all(setup).expect("setup");
     let first = own_events(&logs[0]);
@@ -188,7 +253,11 @@ fn run(seed: u64, devices: usize, steps: usize) {
     let all: Vec<Event> = (0..devices).flat_map(|i| own_events(&logs[i])).collect();
     for log in logs.iter_mut() {
         let mut events = all.clone();
-        let extra: Vec<Event> = events.iter().filter(|_| rng.gen_bool(0.2)).cloned().collect();
+        let extra: Vec<Event> = events
+            .iter()
+            .filter(|_| rng.gen_bool(0.2))
+            .cloned()
+            .collect();
         events.extend(extra);
         events.shuffle(&mut rng);
         while !events.is_empty() {
@@ -196,16 +265,24 @@ fn run(seed: u64, devices: usize, steps: usize) {
             let batch: Vec<Event> = events.drain(..take).collect();
             log.ingest(batch).expect("ingest");
         }
-        let waiting: i64 = log.conn().query_row("SELECT count(*) FROM pending_events", [], |r| r.get(0)).expect("count");
+        let waiting: i64 = log
+            .conn()
+            .query_row("SELECT count(*) FROM pending_events", [], |r| r.get(0))
+            .expect("count");
         assert_eq!(waiting, 0, "events still waiting after the full exchange");
     }
 
     let reference = tables(&logs[0]);
-    assert!(reference.iter().any(|(t, rows)| t == "devices" && rows.len() == devices));
+    assert!(reference
+        .iter()
+        .any(|(t, rows)| t == "devices" && rows.len() == devices));
     for (i, log) in logs.iter().enumerate().skip(1) {
         let mine = tables(log);
         for ((t, a), (_, b)) in reference.iter().zip(mine.iter()) {
-            assert_eq!(a, b, "device {i} differs from device 0 in table {t} (seed {seed})");
+            assert_eq!(
+                a, b,
+                "device {i} differs from device 0 in table {t} (seed {seed})"
+            );
         }
     }
     // And what every device holds is exactly what a rebuild from the log gives.
@@ -229,9 +306,16 @@ fn an_event_waits_for_its_predecessor() {
     let a_staff = Uuid::now_v7();
     let mut a = device(a_staff, 0);
     a.append_all(vec![
-        Body::OrganisationNamed { name: "Northbridge Training".into() },
-        Body::CentreAdded { code: "MAN".into(), name: "Manchester".into() },
-        Body::OrganisationNamed { name: "Northbridge Training Ltd".into() },
+        Body::OrganisationNamed {
+            name: "Northbridge Training".into(),
+        },
+        Body::CentreAdded {
+            code: "MAN".into(),
+            name: "Manchester".into(),
+        },
+        Body::OrganisationNamed {
+            name: "Northbridge Training Ltd".into(),
+        },
     ])
     .expect("events");
     let events = own_events(&a);
@@ -240,12 +324,18 @@ fn an_event_waits_for_its_predecessor() {
     // Events 3 and 4 arrive first: held, nothing applied.
     let r = b.ingest(events[2..].to_vec()).expect("ingest");
     assert_eq!((r.applied, r.waiting), (0, 2));
-    let centres: i64 = b.conn().query_row("SELECT count(*) FROM centres", [], |r| r.get(0)).expect("count");
+    let centres: i64 = b
+        .conn()
+        .query_row("SELECT count(*) FROM centres", [], |r| r.get(0))
+        .expect("count");
     assert_eq!(centres, 0, "an event was applied out of chain");
     // Then 1 and 2: all four apply, and the same delivery again changes nothing.
     let r = b.ingest(events[..2].to_vec()).expect("ingest");
     assert_eq!((r.applied, r.waiting), (4, 0));
-    let name: String = b.conn().query_row("SELECT name FROM org", [], |r| r.get(0)).expect("org");
+    let name: String = b
+        .conn()
+        .query_row("SELECT name FROM org", [], |r| r.get(0))
+        .expect("org");
     assert_eq!(name, "Northbridge Training Ltd");
     let before = tables(&b);
     let r = b.ingest(events.clone()).expect("again");
@@ -256,7 +346,10 @@ fn an_event_waits_for_its_predecessor() {
 #[test]
 fn a_forged_event_is_refused_and_nothing_changes() {
     let mut a = device(Uuid::now_v7(), 0);
-    a.append(Body::OrganisationNamed { name: "Northbridge Training".into() }).expect("event");
+    a.append(Body::OrganisationNamed {
+        name: "Northbridge Training".into(),
+    })
+    .expect("event");
     let mut events = own_events(&a);
     events[1].payload = events[1].payload.replace("Northbridge", "Southbridge");
     let mut b = device(Uuid::now_v7(), 0);
@@ -272,36 +365,82 @@ fn an_allegation_never_shows_on_the_device_of_the_person_it_concerns() {
     let tutor = Uuid::now_v7();
     let mut a = device(dsl, 0);
     let mut setup = vec![
-        Body::OrganisationNamed { name: "Northbridge Training".into() },
-        Body::CentreAdded { code: "MAN".into(), name: "Manchester".into() },
-        Body::StaffAdded { staff_id: dsl, name: "Sam Example".into(), job_title: "DSL".into(), centre: None },
-        Body::StaffAdded { staff_id: tutor, name: "Robin Tutor".into(), job_title: "Tutor".into(), centre: None },
+        Body::OrganisationNamed {
+            name: "Northbridge Training".into(),
+        },
+        Body::CentreAdded {
+            code: "MAN".into(),
+            name: "Manchester".into(),
+        },
+        Body::StaffAdded {
+            staff_id: dsl,
+            name: "Sam Example".into(),
+            job_title: "DSL".into(),
+            centre: None,
+        },
+        Body::StaffAdded {
+            staff_id: tutor,
+            name: "Robin Tutor".into(),
+            job_title: "Tutor".into(),
+            centre: None,
+        },
     ];
     for c in harbour::domain::categories::built_in().expect("categories") {
-        setup.push(Body::CategoryAdded { code: c.code, name: c.name, four_c: c.four_c, restricted: c.restricted });
+        setup.push(Body::CategoryAdded {
+            code: c.code,
+            name: c.name,
+            four_c: c.four_c,
+            restricted: c.restricted,
+        });
     }
     a.append_all(setup).expect("setup");
-    let learner = learners::add(&mut a, NewLearner {
-        name: "Alex Example".into(),
-        dob: chrono::NaiveDate::from_ymd_opt(2009, 4, 17).expect("date"),
-        centre: "MAN".into(), employer: None, carers: vec![],
-    }).expect("learner");
-    let opened = incidents::open(&mut a, NewIncident {
-        learners: vec![(learner.to_string(), LearnerRole::Subject)],
-        categories: vec!["allegation-staff".into()],
-        account: "The tutor sent private messages late at night".into(),
-        occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
-        reported_at: None, place: None,
-        reporter: Reporter { name: "Alex Example".into(), job_title: "Learner".into() },
-        centre: None, concerns_staff: Some(tutor.to_string()),
-    }).expect("allegation");
+    let learner = learners::add(
+        &mut a,
+        NewLearner {
+            name: "Alex Example".into(),
+            dob: chrono::NaiveDate::from_ymd_opt(2009, 4, 17).expect("date"),
+            centre: "MAN".into(),
+            employer: None,
+            carers: vec![],
+        },
+    )
+    .expect("learner");
+    let opened = incidents::open(
+        &mut a,
+        NewIncident {
+            learners: vec![(learner.to_string(), LearnerRole::Subject)],
+            categories: vec!["allegation-staff".into()],
+            account: "The tutor sent private messages late at night".into(),
+            occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
+            reported_at: None,
+            place: None,
+            reporter: Reporter {
+                name: "Alex Example".into(),
+                job_title: "Learner".into(),
+            },
+            centre: None,
+            concerns_staff: Some(tutor.to_string()),
+        },
+    )
+    .expect("allegation");
 
     let mut b = device(tutor, 0);
     b.ingest(own_events(&a)).expect("ingest");
     let everything = harbour::read::incidents::IncidentFilter::default();
-    assert_eq!(harbour::read::incidents::list(a.conn(), dsl, &everything).expect("list").len(), 1);
-    assert!(harbour::read::incidents::list(b.conn(), tutor, &everything).expect("list").is_empty());
-    assert!(harbour::read::search::search(b.conn(), tutor, "private messages", 10).expect("search").is_empty());
+    assert_eq!(
+        harbour::read::incidents::list(a.conn(), dsl, &everything)
+            .expect("list")
+            .len(),
+        1
+    );
+    assert!(harbour::read::incidents::list(b.conn(), tutor, &everything)
+        .expect("list")
+        .is_empty());
+    assert!(
+        harbour::read::search::search(b.conn(), tutor, "private messages", 10)
+            .expect("search")
+            .is_empty()
+    );
     assert!(incidents::resolve(&b, &opened.reference).is_err());
     assert!(harbour::read::incidents::detail(b.conn(), tutor, opened.id).is_err());
     let page = harbour::read::learners::detail(b.conn(), tutor, learner).expect("learner");

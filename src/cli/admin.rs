@@ -86,7 +86,9 @@ pub fn org(h: &mut Harbour, c: OrgCmd, out: &Out) -> Result<()> {
                 }
                 s.push_str("\nKey contacts:\n");
                 for k in &o.contacts {
-                    let label = ContactRole::parse(&k.role).map(|r| r.label()).unwrap_or("Other");
+                    let label = ContactRole::parse(&k.role)
+                        .map(|r| r.label())
+                        .unwrap_or("Other");
                     s.push_str(&format!("  {label}: {}\n", k.name));
                 }
                 s
@@ -100,7 +102,11 @@ pub fn org(h: &mut Harbour, c: OrgCmd, out: &Out) -> Result<()> {
             let code = ops::add_centre(log, &code, &name)?;
             out.done(&format!("Centre {code} added."));
         }
-        OrgCmd::AddStaff { name, job_title, centre } => {
+        OrgCmd::AddStaff {
+            name,
+            job_title,
+            centre,
+        } => {
             let id = ops::add_staff(log, &name, &job_title, centre.as_deref())?;
             out.emit(&serde_json::json!({ "id": id }), || id.to_string());
         }
@@ -160,7 +166,9 @@ pub fn verify(h: &Harbour, out: &Out) -> Result<()> {
 }
 
 pub fn passphrase(h: &mut Harbour, c: PassphraseCmd, out: &Out) -> Result<()> {
-    let PassphraseCmd::Change { new_passphrase_file } = c;
+    let PassphraseCmd::Change {
+        new_passphrase_file,
+    } = c;
     let new = secrets::new_passphrase(new_passphrase_file.as_ref(), "HARBOUR_NEW_PASSPHRASE")?;
     h.change_passphrase(&new)?;
     out.done("The passphrase is changed. The recovery key still works.");

@@ -1,6 +1,8 @@
 //! `harbour incident …`
 
-use harbour::domain::time::{parse_date, parse_instant, show_date, show_instant, show_millis, today};
+use harbour::domain::time::{
+    parse_date, parse_instant, show_date, show_instant, show_millis, today,
+};
 use harbour::domain::{Agency, LearnerRole, Reporter, RiskLevel};
 use harbour::ops::incidents::{self as ops, NewIncident};
 use harbour::read::incidents::{self as read, IncidentFilter, IncidentSummary};
@@ -11,9 +13,9 @@ use super::args::{IncidentCmd, ListArgs, NewIncidentArgs};
 use super::output::Out;
 
 fn learner_and_role(text: &str) -> Result<(String, LearnerRole)> {
-    let (id, role) = text
-        .rsplit_once(':')
-        .ok_or_else(|| Error::invalid("Give each learner as ID:role, e.g. 0193…:subject, :alleged or :witness."))?;
+    let (id, role) = text.rsplit_once(':').ok_or_else(|| {
+        Error::invalid("Give each learner as ID:role, e.g. 0193…:subject, :alleged or :witness.")
+    })?;
     Ok((id.to_string(), LearnerRole::parse(role)?))
 }
 
@@ -47,7 +49,11 @@ fn new(h: &mut Harbour, a: NewIncidentArgs, out: &Out) -> Result<()> {
         (None, None) => String::new(),
     };
     let n = NewIncident {
-        learners: a.learners.iter().map(|l| learner_and_role(l)).collect::<Result<_>>()?,
+        learners: a
+            .learners
+            .iter()
+            .map(|l| learner_and_role(l))
+            .collect::<Result<_>>()?,
         categories: a.categories,
         account,
         occurred_at: parse_instant(&a.occurred)?,
@@ -65,10 +71,16 @@ fn new(h: &mut Harbour, a: NewIncidentArgs, out: &Out) -> Result<()> {
 fn list(h: &Harbour, a: ListArgs, out: &Out) -> Result<()> {
     let log = h.log();
     let filter = IncidentFilter {
-        status: a.status.map(|s| harbour::domain::Status::parse(&s).map(|s| s.code().to_string())).transpose()?,
+        status: a
+            .status
+            .map(|s| harbour::domain::Status::parse(&s).map(|s| s.code().to_string()))
+            .transpose()?,
         category: a.category,
         centre: a.centre,
-        learner: a.learner.map(|l| harbour::ops::resolve_learner(log, &l)).transpose()?,
+        learner: a
+            .learner
+            .map(|l| harbour::ops::resolve_learner(log, &l))
+            .transpose()?,
         from: a.from.as_deref().map(parse_instant).transpose()?,
         to: a.to.as_deref().map(parse_instant).transpose()?,
         limit: Some(a.limit),
@@ -87,7 +99,11 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         let mut s = format!(
             "{}  ·  {}  ·  centre {}\nCategories: {}\nHappened: {}   Reported: {} by {} ({})\n",
             s0.reference,
-            if s0.status == "closed" { "Closed" } else { "Open" },
+            if s0.status == "closed" {
+                "Closed"
+            } else {
+                "Open"
+            },
             s0.centre,
             s0.categories.join(", "),
             show_instant(s0.occurred_at),
@@ -100,35 +116,66 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         }
         if let Some(r) = &s0.risk_level {
             let label = RiskLevel::parse(r).map(|r| r.label()).unwrap_or("");
-            s.push_str(&format!("Risk: {label} — {}\n", d.risk_reason.as_deref().unwrap_or("")));
+            s.push_str(&format!(
+                "Risk: {label} — {}\n",
+                d.risk_reason.as_deref().unwrap_or("")
+            ));
         }
         if s0.restricted {
             s.push_str("Restricted: an allegation about a member of staff.\n");
         }
-        s.push_str(&format!("\nAccount, in the learner's own words:\n  {}\n", d.account));
+        s.push_str(&format!(
+            "\nAccount, in the learner's own words:\n  {}\n",
+            d.account
+        ));
         s.push_str("\nLearners involved:\n");
         for l in &d.learners {
             let role = LearnerRole::parse(&l.role).map(|r| r.label()).unwrap_or("");
-            let age = l.age_at_incident.map(|a| format!(", aged {a} at the time")).unwrap_or_default();
+            let age = l
+                .age_at_incident
+                .map(|a| format!(", aged {a} at the time"))
+                .unwrap_or_default();
             s.push_str(&format!("  {} — {role}{age}\n", l.name));
         }
         s.push_str("\nChronology:\n");
         for e in &d.chronology {
             let short = &e.id[e.id.len().saturating_sub(12)..];
-            s.push_str(&format!("  [{short}] {}  {}\n      {}\n", show_millis(e.at_ms), e.author, e.text));
+            s.push_str(&format!(
+                "  [{short}] {}  {}\n      {}\n",
+                show_millis(e.at_ms),
+                e.author,
+                e.text
+            ));
             if let Some(c) = &e.corrects {
-                s.push_str(&format!("      (corrects entry {})\n", &c[c.len().saturating_sub(12)..]));
+                s.push_str(&format!(
+                    "      (corrects entry {})\n",
+                    &c[c.len().saturating_sub(12)..]
+                ));
             }
             for c in &e.corrected_by {
-                s.push_str(&format!("      (corrected by entry {})\n", &c[c.len().saturating_sub(12)..]));
+                s.push_str(&format!(
+                    "      (corrected by entry {})\n",
+                    &c[c.len().saturating_sub(12)..]
+                ));
             }
         }
         if !d.actions.is_empty() {
             s.push_str("\nActions:\n");
             for a in &d.actions {
-                let due = parse_date(&a.due).map(show_date).unwrap_or_else(|_| a.due.clone());
-                let state = if a.done { "done" } else if a.due < today().to_string() { "OVERDUE" } else { "open" };
-                s.push_str(&format!("  {} — {} (due {due}, {state}) [{}]\n", a.description, a.owner, a.id));
+                let due = parse_date(&a.due)
+                    .map(show_date)
+                    .unwrap_or_else(|_| a.due.clone());
+                let state = if a.done {
+                    "done"
+                } else if a.due < today().to_string() {
+                    "OVERDUE"
+                } else {
+                    "open"
+                };
+                s.push_str(&format!(
+                    "  {} — {} (due {due}, {state}) [{}]\n",
+                    a.description, a.owner, a.id
+                ));
             }
         }
         if !d.links.is_empty() {
@@ -165,7 +212,12 @@ pub fn run(h: &mut Harbour, c: IncidentCmd, out: &Out) -> Result<()> {
             let entry = ops::note(log, id, &text)?;
             format!("Note added (entry {entry}).")
         }
-        IncidentCmd::Correct { reference, entry, text, reason } => {
+        IncidentCmd::Correct {
+            reference,
+            entry,
+            text,
+            reason,
+        } => {
             let id = ops::resolve(log, &reference)?;
             let e = ops::correct(log, id, &entry, &text, &reason)?;
             format!("Correction added (entry {e}); the original entry is kept.")
@@ -176,40 +228,76 @@ pub fn run(h: &mut Harbour, c: IncidentCmd, out: &Out) -> Result<()> {
             ops::involve(log, id, &l, role)?;
             format!("Learner added as {}.", role.label())
         }
-        IncidentCmd::Refer { reference, agency, date, person, agency_reference } => {
+        IncidentCmd::Refer {
+            reference,
+            agency,
+            date,
+            person,
+            agency_reference,
+        } => {
             let id = ops::resolve(log, &reference)?;
             let agency = Agency::parse(&agency)?;
-            let date = date.as_deref().map(parse_date).transpose()?.unwrap_or_else(today);
+            let date = date
+                .as_deref()
+                .map(parse_date)
+                .transpose()?
+                .unwrap_or_else(today);
             ops::refer(log, id, agency, date, &person, agency_reference.as_deref())?;
             format!("Referral to {} recorded.", agency.label())
         }
-        IncidentCmd::Decide { reference, decision, reason, not_to_refer } => {
+        IncidentCmd::Decide {
+            reference,
+            decision,
+            reason,
+            not_to_refer,
+        } => {
             let id = ops::resolve(log, &reference)?;
             ops::decide(log, id, &decision, &reason, not_to_refer)?;
             "Decision recorded with its reasons.".into()
         }
-        IncidentCmd::Action { reference, description, owner, due } => {
+        IncidentCmd::Action {
+            reference,
+            description,
+            owner,
+            due,
+        } => {
             let id = ops::resolve(log, &reference)?;
             let action = ops::add_action(log, id, &description, &owner, parse_date(&due)?)?;
             format!("Action added ({action}).")
         }
-        IncidentCmd::ActionDone { reference, action, note } => {
+        IncidentCmd::ActionDone {
+            reference,
+            action,
+            note,
+        } => {
             let id = ops::resolve(log, &reference)?;
             ops::action_done(log, id, &action, note.as_deref())?;
             "Action marked done.".into()
         }
-        IncidentCmd::Risk { reference, level, reason } => {
+        IncidentCmd::Risk {
+            reference,
+            level,
+            reason,
+        } => {
             let id = ops::resolve(log, &reference)?;
             let level = RiskLevel::parse(&level)?;
             ops::set_risk(log, id, level, &reason)?;
             format!("Risk level set to {}.", level.label())
         }
-        IncidentCmd::Link { reference, other, reason } => {
+        IncidentCmd::Link {
+            reference,
+            other,
+            reason,
+        } => {
             let id = ops::resolve(log, &reference)?;
             ops::link(log, id, &other, reason.as_deref())?;
             "Incidents linked.".into()
         }
-        IncidentCmd::Close { reference, outcome, reason } => {
+        IncidentCmd::Close {
+            reference,
+            outcome,
+            reason,
+        } => {
             let id = ops::resolve(log, &reference)?;
             ops::close(log, id, &outcome, &reason)?;
             "Incident closed.".into()
@@ -219,9 +307,10 @@ pub fn run(h: &mut Harbour, c: IncidentCmd, out: &Out) -> Result<()> {
             ops::reopen(log, id, &reason)?;
             "Incident reopened.".into()
         }
-        IncidentCmd::New(_) | IncidentCmd::List(_) | IncidentCmd::Show { .. } | IncidentCmd::Search { .. } => {
-            String::new()
-        }
+        IncidentCmd::New(_)
+        | IncidentCmd::List(_)
+        | IncidentCmd::Show { .. }
+        | IncidentCmd::Search { .. } => String::new(),
     };
     out.done(&done);
     Ok(())

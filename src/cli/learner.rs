@@ -22,7 +22,9 @@ fn parse_carer(text: &str) -> Result<Carer> {
             relationship: relationship.to_string(),
             phone: Some(phone.to_string()),
         }),
-        _ => Err(Error::invalid("Give a parent or carer as \"Name:Relationship\" or \"Name:Relationship:Phone\".")),
+        _ => Err(Error::invalid(
+            "Give a parent or carer as \"Name:Relationship\" or \"Name:Relationship:Phone\".",
+        )),
     }
 }
 
@@ -42,7 +44,10 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                 dob: parse_date(&dob)?,
                 centre,
                 employer,
-                carers: carers.iter().map(|c| parse_carer(c)).collect::<Result<_>>()?,
+                carers: carers
+                    .iter()
+                    .map(|c| parse_carer(c))
+                    .collect::<Result<_>>()?,
             };
             let id = learners::add(log, learner)?;
             out.emit(&serde_json::json!({ "id": id }), || id.to_string());
@@ -55,8 +60,16 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                 }
                 rows.iter()
                     .map(|l| {
-                        let age = age_on(l.dob, today()).map(|a| format!("{a}")).unwrap_or_default();
-                        format!("{}  {:<28} {}  (age {age})  {}", l.id, l.name, show_date(l.dob), l.centre)
+                        let age = age_on(l.dob, today())
+                            .map(|a| format!("{a}"))
+                            .unwrap_or_default();
+                        format!(
+                            "{}  {:<28} {}  (age {age})  {}",
+                            l.id,
+                            l.name,
+                            show_date(l.dob),
+                            l.centre
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join("\n")
@@ -72,10 +85,16 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                     l.name,
                     show_date(l.dob),
                     l.centre,
-                    l.employer.as_ref().map(|e| format!(" · Employer {e}")).unwrap_or_default()
+                    l.employer
+                        .as_ref()
+                        .map(|e| format!(" · Employer {e}"))
+                        .unwrap_or_default()
                 );
                 for c in &d.carers {
-                    s.push_str(&format!("Parent or carer: {} ({})\n", c.name, c.relationship));
+                    s.push_str(&format!(
+                        "Parent or carer: {} ({})\n",
+                        c.name, c.relationship
+                    ));
                 }
                 if d.incidents.is_empty() {
                     s.push_str("\nNot involved in any incident.\n");
@@ -84,7 +103,12 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                     let role = LearnerRole::parse(&i.role).map(|r| r.label()).unwrap_or("");
                     s.push_str(&format!("\n{} — {} — {}\n", i.reference, role, i.status));
                     for e in &i.chronology {
-                        s.push_str(&format!("  {}  {}: {}\n", show_millis(e.at_ms), e.author, e.text));
+                        s.push_str(&format!(
+                            "  {}  {}: {}\n",
+                            show_millis(e.at_ms),
+                            e.author,
+                            e.text
+                        ));
                     }
                 }
                 s
@@ -107,9 +131,10 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                 return Ok(());
             }
             let ids = learners::import(log, preview)?;
-            out.emit(&serde_json::json!({ "imported": ids.len(), "ids": ids }), || {
-                format!("{} learners imported.", ids.len())
-            });
+            out.emit(
+                &serde_json::json!({ "imported": ids.len(), "ids": ids }),
+                || format!("{} learners imported.", ids.len()),
+            );
         }
     }
     Ok(())

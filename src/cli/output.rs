@@ -24,6 +24,9 @@ impl Out {
 
     /// A short confirmation: `{"ok": true, …}` in JSON.
     pub fn done(&self, message: &str) {
-        self.emit(&serde_json::json!({ "ok": true, "message": message }), || message.to_string());
+        self.emit(
+            &serde_json::json!({ "ok": true, "message": message }),
+            || message.to_string(),
+        );
     }
 }

@@ -40,7 +40,9 @@ pub fn given_passphrase(file: Option<&PathBuf>) -> Result<Option<Passphrase>> {
     if let Some(f) = file {
         return first_line(f).map(|p| Some(Passphrase::new(p)));
     }
-    Ok(std::env::var("HARBOUR_PASSPHRASE").ok().map(Passphrase::new))
+    Ok(std::env::var("HARBOUR_PASSPHRASE")
+        .ok()
+        .map(Passphrase::new))
 }
 
 /// A new passphrase: from a file or variable, or typed twice.
@@ -62,7 +64,9 @@ pub fn new_passphrase(file: Option<&PathBuf>, env: &str) -> Result<Passphrase> {
 /// The recovery key: from a file, HARBOUR_RECOVERY_KEY, or typed.
 pub fn recovery_key(file: Option<&PathBuf>) -> Result<RecoveryKey> {
     let text = secret(file, "HARBOUR_RECOVERY_KEY", "Recovery key: ")?.ok_or_else(|| {
-        Error::invalid("Harbour needs the recovery key: type it when asked, or use --recovery-key-file.")
+        Error::invalid(
+            "Harbour needs the recovery key: type it when asked, or use --recovery-key-file.",
+        )
     })?;
     RecoveryKey::parse(&zeroize::Zeroizing::new(text))
 }

@@ -37,7 +37,9 @@ pub fn check_code(code: &str) -> Result<String> {
     let c = code.trim().to_lowercase();
     if c.is_empty()
         || c.len() > 40
-        || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        || !c
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
     {
         return Err(Error::invalid(format!(
             "\"{code}\" is not a usable category code: use lower-case letters, digits and hyphens."
@@ -56,7 +58,13 @@ mod tests {
         for c in FourC::ALL {
             assert!(cats.iter().any(|d| d.four_c == *c), "no category for {c:?}");
         }
-        for code in ["cyberbullying", "nudes", "upskirting", "radicalisation", "allegation-staff"] {
+        for code in [
+            "cyberbullying",
+            "nudes",
+            "upskirting",
+            "radicalisation",
+            "allegation-staff",
+        ] {
             assert!(cats.iter().any(|d| d.code == code), "missing {code}");
         }
         let mut codes: Vec<_> = cats.iter().map(|c| c.code.clone()).collect();

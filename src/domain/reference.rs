@@ -28,7 +28,12 @@ pub fn format(centre: &str, year: i32, number: u32, device_tag: Option<&str>) ->
 }
 
 /// The number inside a reference made by `format`, if the centre, year and tag match.
-pub fn number_of(reference: &str, centre: &str, year: i32, device_tag: Option<&str>) -> Option<u32> {
+pub fn number_of(
+    reference: &str,
+    centre: &str,
+    year: i32,
+    device_tag: Option<&str>,
+) -> Option<u32> {
     let rest = reference.strip_prefix(&format!("{centre}-{year}-"))?;
     let digits = match device_tag {
         Some(tag) => rest.strip_suffix(&format!("-{tag}"))?,
@@ -56,7 +61,10 @@ mod tests {
         assert_eq!(format("MAN", 2026, 42, None), "MAN-2026-0042");
         assert_eq!(number_of("MAN-2026-0042", "MAN", 2026, None), Some(42));
         assert_eq!(number_of("MAN-2026-0042-3F9A", "MAN", 2026, None), None);
-        assert_eq!(number_of("MAN-2026-0007-3F9A", "MAN", 2026, Some("3F9A")), Some(7));
+        assert_eq!(
+            number_of("MAN-2026-0007-3F9A", "MAN", 2026, Some("3F9A")),
+            Some(7)
+        );
         assert_eq!(number_of("MAN-2025-0042", "MAN", 2026, None), None);
         assert_eq!(format("LDS", 2027, 12345, None), "LDS-2027-12345");
     }

@@ -29,15 +29,20 @@ pub fn parse_instant(text: &str) -> Result<DateTime<Utc>> {
             "\"{text}\" is not a date and time: write it as 2026-11-20T15:30."
         ))
     };
-    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })
-        .ok_or_else(bad)?;
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
+    .ok_or_else(bad)?;
     match London.from_local_datetime(&naive) {
         LocalResult::Single(dt) => Ok(dt.with_timezone(&Utc)),
         // The hour that repeats when the clocks go back: take the first.
@@ -56,7 +61,9 @@ pub fn show_date(date: NaiveDate) -> String {
 
 /// `20/11/2026 15:30` in UK time.
 pub fn show_instant(at: DateTime<Utc>) -> String {
-    at.with_timezone(&London).format("%d/%m/%Y %H:%M").to_string()
+    at.with_timezone(&London)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
 }
 
 /// Milliseconds since the epoch, as stored in the case log's clock, shown in UK time.

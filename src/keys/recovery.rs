@@ -43,7 +43,10 @@ fn decode_char(c: char) -> Option<u8> {
         'I' | 'L' => '1',
         other => other,
     };
-    ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u8)
+    ALPHABET
+        .iter()
+        .position(|&a| a as char == c)
+        .map(|p| p as u8)
 }
 
 impl RecoveryKey {
@@ -75,7 +78,10 @@ impl RecoveryKey {
         acc.zeroize();
         let mut groups = Zeroizing::new(Vec::with_capacity(GROUPS));
         for (i, chunk) in values.chunks(DATA_CHARS).enumerate() {
-            let mut text: String = chunk.iter().map(|&v| ALPHABET[v as usize] as char).collect();
+            let mut text: String = chunk
+                .iter()
+                .map(|&v| ALPHABET[v as usize] as char)
+                .collect();
             text.push(check_char(i, text.as_bytes()) as char);
             groups.push(text);
         }
@@ -149,13 +155,20 @@ mod tests {
         let groups = key.groups();
         assert_eq!(groups.len(), 8);
         assert!(groups.iter().all(|g| g.len() == 5));
-        assert!(groups.iter().flat_map(|g| g.chars()).all(|c| ALPHABET.contains(&(c as u8))));
+        assert!(groups
+            .iter()
+            .flat_map(|g| g.chars())
+            .all(|c| ALPHABET.contains(&(c as u8))));
     }
 
     #[test]
     fn lower_case_and_spaces_and_lookalikes_are_accepted() {
         let key = RecoveryKey::from_fixed([0u8; SECRET_BYTES]);
-        let text = key.display().to_lowercase().replace('-', " ").replace('0', "o");
+        let text = key
+            .display()
+            .to_lowercase()
+            .replace('-', " ")
+            .replace('0', "o");
         let back = RecoveryKey::parse(&text).expect("parse");
         assert_eq!(back.expose(), key.expose());
     }

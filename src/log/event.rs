@@ -184,8 +184,7 @@ impl DeviceSigner {
 /// A key's short fingerprint: the first 16 hex digits of its SHA-256, in groups of four.
 pub fn fingerprint(key: &VerifyingKey) -> String {
     let digest = hex::encode_upper(Sha256::digest(key.as_bytes()));
-    digest[..16]
-        .as_bytes()
+    digest.as_bytes()[..16]
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()

@@ -55,12 +55,41 @@ mod tests {
     #[test]
     fn stamps_always_move_forward() {
         let a = Hlc::next(Hlc::ZERO, 1_000);
-        assert_eq!(a, Hlc { ms: 1_000, count: 0 });
+        assert_eq!(
+            a,
+            Hlc {
+                ms: 1_000,
+                count: 0
+            }
+        );
         // The wall clock went backwards (or another device is ahead): count on.
-        let b = Hlc::next(Hlc { ms: 5_000, count: 3 }, 1_000);
-        assert_eq!(b, Hlc { ms: 5_000, count: 4 });
-        assert!(b > Hlc { ms: 5_000, count: 3 });
+        let b = Hlc::next(
+            Hlc {
+                ms: 5_000,
+                count: 3,
+            },
+            1_000,
+        );
+        assert_eq!(
+            b,
+            Hlc {
+                ms: 5_000,
+                count: 4
+            }
+        );
+        assert!(
+            b > Hlc {
+                ms: 5_000,
+                count: 3
+            }
+        );
         let c = Hlc::next(b, 6_000);
-        assert_eq!(c, Hlc { ms: 6_000, count: 0 });
+        assert_eq!(
+            c,
+            Hlc {
+                ms: 6_000,
+                count: 0
+            }
+        );
     }
 }

@@ -61,11 +61,17 @@ pub fn resolve(log: &CaseLog, text: &str) -> Result<Uuid> {
     };
     let id = match by_ref {
         Some(id) => Uuid::parse_str(&id).map_err(|_| not_found())?,
-        None => super::resolve_id(log.conn(), "incidents", "incident", t).map_err(|_| not_found())?,
+        None => {
+            super::resolve_id(log.conn(), "incidents", "incident", t).map_err(|_| not_found())?
+        }
     };
     let hidden: Option<String> = log
         .conn()
-        .query_row("SELECT concerns_staff FROM incidents WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .query_row(
+            "SELECT concerns_staff FROM incidents WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
         .optional()?
         .flatten();
     if hidden.as_deref() == Some(viewer.as_str()) {
@@ -75,16 +81,22 @@ pub fn resolve(log: &CaseLog, text: &str) -> Result<Uuid> {
 }
 
 fn open_status(log: &CaseLog, id: Uuid) -> Result<Status> {
-    let code: String = log
-        .conn()
-        .query_row("SELECT status FROM incidents WHERE id = ?1", [id.to_string()], |r| r.get(0))?;
+    let code: String = log.conn().query_row(
+        "SELECT status FROM incidents WHERE id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
     Status::parse(&code)
 }
 
 fn next_reference(log: &CaseLog, centre: &str, year: i32) -> Result<String> {
     let home: Option<String> = log
         .conn()
-        .query_row("SELECT home_device FROM centres WHERE code = ?1", [centre], |r| r.get(0))
+        .query_row(
+            "SELECT home_device FROM centres WHERE code = ?1",
+            [centre],
+            |r| r.get(0),
+        )
         .optional()?;
     let tag = match home {
         Some(h) if h == log.device().id.to_string() => None,
@@ -113,7 +125,9 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
     }
     let reported_at = n.reported_at.unwrap_or(now);
     if reported_at < n.occurred_at {
-        return Err(Error::invalid("It was reported before it happened; check both times."));
+        return Err(Error::invalid(
+            "It was reported before it happened; check both times.",
+        ));
     }
     if n.categories.is_empty() {
         return Err(Error::invalid("Choose at least one category."));
@@ -124,7 +138,11 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
         let code = c.trim().to_lowercase();
         let r: Option<bool> = log
             .conn()
-            .query_row("SELECT restricted FROM categories WHERE code = ?1", [&code], |r| r.get(0))
+            .query_row(
+                "SELECT restricted FROM categories WHERE code = ?1",
+                [&code],
+                |r| r.get(0),
+            )
             .optional()?;
         match r {
             Some(r) => restricted |= r,
@@ -139,7 +157,12 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
         }
     }
     let concerns_staff = match &n.concerns_staff {
-        Some(s) => Some(super::resolve_id(log.conn(), "staff", "member of staff", s)?),
+        Some(s) => Some(super::resolve_id(
+            log.conn(),
+            "staff",
+            "member of staff",
+            s,
+        )?),
         None => None,
     };
     if restricted && concerns_staff.is_none() {
@@ -156,12 +179,16 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
     for (text, role) in &n.learners {
         let id = super::resolve_id(log.conn(), "learners", "learner", text)?;
         if learners.iter().any(|(l, _)| *l == id) {
-            return Err(Error::invalid("The same learner is listed twice; give each learner once, with their role."));
+            return Err(Error::invalid(
+                "The same learner is listed twice; give each learner once, with their role.",
+            ));
         }
         learners.push((id, *role));
     }
     if learners.is_empty() && concerns_staff.is_none() {
-        return Err(Error::invalid("Name at least one learner involved, with their role."));
+        return Err(Error::invalid(
+            "Name at least one learner involved, with their role.",
+        ));
     }
     let centre = match &n.centre {
         Some(c) => super::org::existing_centre(log, c)?,
@@ -171,9 +198,12 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
                 [l.to_string()],
                 |r| r.get(0),
             )?,
-            None => log
-                .conn()
-                .query_row("SELECT code FROM centres ORDER BY code LIMIT 1", [], |r| r.get(0))?,
+            None => {
+                log.conn()
+                    .query_row("SELECT code FROM centres ORDER BY code LIMIT 1", [], |r| {
+                        r.get(0)
+                    })?
+            }
         },
     };
     let year = crate::domain::time::today().year();
@@ -191,7 +221,10 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
             name: required("The reporter's name", &n.reporter.name)?,
             job_title: required("The reporter's job title", &n.reporter.job_title)?,
         },
-        place: n.place.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+        place: n
+            .place
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty()),
         account,
         concerns_staff,
     }))?;
@@ -201,25 +234,43 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
 /// Adds a chronology note.
 pub fn note(log: &mut CaseLog, incident: Uuid, text: &str) -> Result<Uuid> {
     let text = required("The note", text)?;
-    Ok(log.append(Body::NoteAdded { incident_id: incident, text })?.header.id)
+    Ok(log
+        .append(Body::NoteAdded {
+            incident_id: incident,
+            text,
+        })?
+        .header
+        .id)
 }
 
 /// Adds a correction to an earlier chronology entry; the entry itself stays as it was.
-pub fn correct(log: &mut CaseLog, incident: Uuid, entry: &str, text: &str, reason: &str) -> Result<Uuid> {
+pub fn correct(
+    log: &mut CaseLog,
+    incident: Uuid,
+    entry: &str,
+    text: &str,
+    reason: &str,
+) -> Result<Uuid> {
     let text = required("The corrected text", text)?;
     let reason = required("The reason for the correction", reason)?;
     let t = entry.trim().to_lowercase();
-    let mut stmt = log
-        .conn()
-        .prepare("SELECT event_id FROM chronology WHERE incident_id = ?1
-           AND (event_id LIKE ?2 || '%' OR event_id LIKE '%' || ?2) LIMIT 2")?;
+    let mut stmt = log.conn().prepare(
+        "SELECT event_id FROM chronology WHERE incident_id = ?1
+           AND (event_id LIKE ?2 || '%' OR event_id LIKE '%' || ?2) LIMIT 2",
+    )?;
     let found: Vec<String> = stmt
         .query_map(params![incident.to_string(), t], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     drop(stmt);
     let corrects = match found.as_slice() {
-        [one] if t.len() >= 8 => Uuid::parse_str(one).map_err(|_| Error::invalid("That entry id is not valid."))?,
-        [_, _] => return Err(Error::invalid("More than one entry starts with that id; give more of it.")),
+        [one] if t.len() >= 8 => {
+            Uuid::parse_str(one).map_err(|_| Error::invalid("That entry id is not valid."))?
+        }
+        [_, _] => {
+            return Err(Error::invalid(
+                "More than one entry starts with that id; give more of it.",
+            ))
+        }
         _ => {
             return Err(Error::NotFound {
                 what: "chronology entry of this incident",
@@ -266,13 +317,21 @@ pub fn refer(
         agency,
         date,
         person: required("Who made the referral", person)?,
-        reference: reference.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+        reference: reference
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty()),
     })?;
     Ok(())
 }
 
 /// Records a decision and its reasons (a decision not to refer included).
-pub fn decide(log: &mut CaseLog, incident: Uuid, decision: &str, reason: &str, not_to_refer: bool) -> Result<()> {
+pub fn decide(
+    log: &mut CaseLog,
+    incident: Uuid,
+    decision: &str,
+    reason: &str,
+    not_to_refer: bool,
+) -> Result<()> {
     log.append(Body::DecisionRecorded {
         incident_id: incident,
         decision: required("The decision", decision)?,
@@ -283,7 +342,13 @@ pub fn decide(log: &mut CaseLog, incident: Uuid, decision: &str, reason: &str, n
 }
 
 /// Adds an action with its owner and due date.
-pub fn add_action(log: &mut CaseLog, incident: Uuid, description: &str, owner: &str, due: NaiveDate) -> Result<Uuid> {
+pub fn add_action(
+    log: &mut CaseLog,
+    incident: Uuid,
+    description: &str,
+    owner: &str,
+    due: NaiveDate,
+) -> Result<Uuid> {
     let action_id = Uuid::now_v7();
     log.append(Body::ActionAdded {
         incident_id: incident,
@@ -296,7 +361,12 @@ pub fn add_action(log: &mut CaseLog, incident: Uuid, description: &str, owner: &
 }
 
 /// Marks an action done.
-pub fn action_done(log: &mut CaseLog, incident: Uuid, action: &str, note: Option<&str>) -> Result<()> {
+pub fn action_done(
+    log: &mut CaseLog,
+    incident: Uuid,
+    action: &str,
+    note: Option<&str>,
+) -> Result<()> {
     let action_id = super::resolve_id(log.conn(), "actions", "action", action)?;
     let (owner_incident, done): (String, Option<i64>) = log.conn().query_row(
         "SELECT incident_id, done_ms FROM actions WHERE id = ?1",
@@ -336,7 +406,9 @@ pub fn link(log: &mut CaseLog, incident: Uuid, other: &str, reason: Option<&str>
     log.append(Body::IncidentsLinked {
         incident_id: incident,
         other_id,
-        reason: reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+        reason: reason
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty()),
     })?;
     Ok(())
 }

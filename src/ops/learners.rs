@@ -48,7 +48,10 @@ fn check(log: &CaseLog, l: NewLearner) -> Result<NewLearner> {
     if l.dob < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN) {
         return Err(Error::invalid("The date of birth is before 1900."));
     }
-    let employer = l.employer.map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
+    let employer = l
+        .employer
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty());
     let mut carers = Vec::new();
     for c in l.carers {
         let name = required("A parent or carer's name", &c.name)?;
@@ -56,7 +59,10 @@ fn check(log: &CaseLog, l: NewLearner) -> Result<NewLearner> {
         carers.push(Carer {
             name,
             relationship,
-            phone: c.phone.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+            phone: c
+                .phone
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
         });
     }
     Ok(NewLearner {
@@ -90,7 +96,10 @@ pub fn add(log: &mut CaseLog, learner: NewLearner) -> Result<Uuid> {
 /// Reads a CSV of learners (header row: name, dob, centre; optional employer, carer_name,
 /// carer_relationship, carer_phone) and checks every row without recording anything.
 pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(input);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|_| Error::invalid("The CSV file's header row could not be read."))?
@@ -125,7 +134,8 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
                 let line = e.position().map(|p| p.line()).unwrap_or(line);
                 preview.problems.push(RowProblem {
                     line,
-                    problem: "the row does not have the same number of columns as the header".into(),
+                    problem: "the row does not have the same number of columns as the header"
+                        .into(),
                 });
                 continue;
             }
@@ -135,7 +145,11 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
             (Some(_), _, _) if field(carer_cols.0).is_empty() => vec![],
             (Some(n), r, p) => vec![Carer {
                 name: field(Some(n)),
-                relationship: if field(r).is_empty() { "Parent or carer".into() } else { field(r) },
+                relationship: if field(r).is_empty() {
+                    "Parent or carer".into()
+                } else {
+                    field(r)
+                },
                 phone: Some(field(p)),
             }],
             _ => vec![],
@@ -182,7 +196,11 @@ pub fn import(log: &mut CaseLog, preview: CsvPreview) -> Result<Vec<Uuid>> {
         )));
     }
     let ids: Vec<Uuid> = preview.learners.iter().map(|_| Uuid::now_v7()).collect();
-    let bodies = ids.iter().zip(preview.learners).map(|(id, l)| body(*id, l)).collect();
+    let bodies = ids
+        .iter()
+        .zip(preview.learners)
+        .map(|(id, l)| body(*id, l))
+        .collect();
     log.append_all(bodies)?;
     Ok(ids)
 }

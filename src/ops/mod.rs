@@ -13,7 +13,12 @@ use uuid::Uuid;
 use crate::{Error, Result};
 
 /// Finds an id in `table` from the full id or a unique beginning of it (at least 8 characters).
-pub(crate) fn resolve_id(conn: &Connection, table: &str, what: &'static str, text: &str) -> Result<Uuid> {
+pub(crate) fn resolve_id(
+    conn: &Connection,
+    table: &str,
+    what: &'static str,
+    text: &str,
+) -> Result<Uuid> {
     let t = text.trim().to_lowercase();
     let not_found = || Error::NotFound {
         what,
@@ -21,7 +26,11 @@ pub(crate) fn resolve_id(conn: &Connection, table: &str, what: &'static str, tex
     };
     if let Ok(id) = Uuid::parse_str(&t) {
         let found = conn
-            .query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [id.to_string()], |_| Ok(()))
+            .query_row(
+                &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+                [id.to_string()],
+                |_| Ok(()),
+            )
             .optional()?;
         return found.map(|_| id).ok_or_else(not_found);
     }
@@ -33,7 +42,9 @@ pub(crate) fn resolve_id(conn: &Connection, table: &str, what: &'static str, tex
     let mut stmt = conn.prepare(&format!(
         "SELECT id FROM {table} WHERE id LIKE ?1 || '%' OR id LIKE '%' || ?1 LIMIT 2"
     ))?;
-    let ids: Vec<String> = stmt.query_map([&t], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<String> = stmt
+        .query_map([&t], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     match ids.as_slice() {
         [one] => Uuid::parse_str(one).map_err(|_| not_found()),
         [] => Err(not_found()),

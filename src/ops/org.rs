@@ -19,13 +19,23 @@ pub fn add_centre(log: &mut CaseLog, code: &str, name: &str) -> Result<String> {
         .query_row("SELECT 1 FROM centres WHERE code = ?1", [&code], |_| Ok(()))
         .optional()?;
     if exists.is_some() {
-        return Err(Error::invalid(format!("There is already a centre with the code {code}.")));
+        return Err(Error::invalid(format!(
+            "There is already a centre with the code {code}."
+        )));
     }
-    log.append(Body::CentreAdded { code: code.clone(), name })?;
+    log.append(Body::CentreAdded {
+        code: code.clone(),
+        name,
+    })?;
     Ok(code)
 }
 
-pub fn add_staff(log: &mut CaseLog, name: &str, job_title: &str, centre: Option<&str>) -> Result<Uuid> {
+pub fn add_staff(
+    log: &mut CaseLog,
+    name: &str,
+    job_title: &str,
+    centre: Option<&str>,
+) -> Result<Uuid> {
     let name = required("The staff member's name", name)?;
     let job_title = required("The staff member's job title", job_title)?;
     let centre = match centre {
@@ -53,10 +63,14 @@ pub fn add_category(log: &mut CaseLog, code: &str, name: &str, four_c: FourC) ->
     let name = required("The category's name", name)?;
     let exists = log
         .conn()
-        .query_row("SELECT 1 FROM categories WHERE code = ?1", [&code], |_| Ok(()))
+        .query_row("SELECT 1 FROM categories WHERE code = ?1", [&code], |_| {
+            Ok(())
+        })
         .optional()?;
     if exists.is_some() {
-        return Err(Error::invalid(format!("There is already a category \"{code}\".")));
+        return Err(Error::invalid(format!(
+            "There is already a category \"{code}\"."
+        )));
     }
     log.append(Body::CategoryAdded {
         code: code.clone(),
@@ -82,7 +96,9 @@ pub fn rename_organisation(log: &mut CaseLog, name: &str) -> Result<()> {
 pub(crate) fn existing_centre(log: &CaseLog, code: &str) -> Result<String> {
     let c = code.trim().to_uppercase();
     log.conn()
-        .query_row("SELECT code FROM centres WHERE code = ?1", [&c], |r| r.get(0))
+        .query_row("SELECT code FROM centres WHERE code = ?1", [&c], |r| {
+            r.get(0)
+        })
         .optional()?
         .ok_or(Error::NotFound {
             what: "centre",

@@ -129,7 +129,11 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<IncidentSummary> {
 }
 
 /// Incidents matching `filter`, newest recorded first.
-pub fn list(conn: &Connection, viewer: Uuid, filter: &IncidentFilter) -> Result<Vec<IncidentSummary>> {
+pub fn list(
+    conn: &Connection,
+    viewer: Uuid,
+    filter: &IncidentFilter,
+) -> Result<Vec<IncidentSummary>> {
     let mut sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE (i.concerns_staff IS NULL OR i.concerns_staff <> ?1)"
     );
@@ -177,7 +181,9 @@ pub fn list(conn: &Connection, viewer: Uuid, filter: &IncidentFilter) -> Result<
 
 /// Summaries for the given incident ids, in the given order (for search results).
 pub fn summaries(conn: &Connection, ids: &[String]) -> Result<Vec<IncidentSummary>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE i.id = ?1"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE i.id = ?1"
+    ))?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(s) = stmt.query_row([id], summary).optional()? {
@@ -263,7 +269,10 @@ pub fn detail(conn: &Connection, viewer: Uuid, id: Uuid) -> Result<IncidentDetai
         [&key],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
     )?;
-    let occurred_on = summary.occurred_at.with_timezone(&chrono_tz::Europe::London).date_naive();
+    let occurred_on = summary
+        .occurred_at
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive();
     let learners = conn
         .prepare_cached(
             "SELECT l.id, l.name, il.role, l.dob FROM incident_learners il JOIN learners l ON l.id = il.learner_id

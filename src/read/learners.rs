@@ -47,7 +47,11 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<LearnerSummary> {
 }
 
 /// Learners, by name, optionally of one centre or whose name contains some text.
-pub fn list(conn: &Connection, centre: Option<&str>, name_contains: Option<&str>) -> Result<Vec<LearnerSummary>> {
+pub fn list(
+    conn: &Connection,
+    centre: Option<&str>,
+    name_contains: Option<&str>,
+) -> Result<Vec<LearnerSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, dob, centre_code, employer FROM learners
          WHERE (?1 IS NULL OR centre_code = upper(?1)) AND (?2 IS NULL OR name LIKE '%' || ?2 || '%')
@@ -74,7 +78,9 @@ pub fn detail(conn: &Connection, viewer: Uuid, id: Uuid) -> Result<LearnerDetail
             key: key.clone(),
         })?;
     let carers = conn
-        .prepare_cached("SELECT name, relationship, phone FROM carers WHERE learner_id = ?1 ORDER BY position")?
+        .prepare_cached(
+            "SELECT name, relationship, phone FROM carers WHERE learner_id = ?1 ORDER BY position",
+        )?
         .query_map([&key], |r| {
             Ok(Carer {
                 name: r.get(0)?,

@@ -51,7 +51,12 @@ pub fn organisation(conn: &Connection) -> Result<Organisation> {
     )?;
     let centres = conn
         .prepare("SELECT code, name FROM centres ORDER BY code")?
-        .query_map([], |r| Ok(Centre { code: r.get(0)?, name: r.get(1)? }))?
+        .query_map([], |r| {
+            Ok(Centre {
+                code: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let staff = conn
         .prepare("SELECT id, name, job_title, centre_code FROM staff ORDER BY name, id")?

@@ -3,7 +3,7 @@
 //! The words a person types are each quoted before they reach FTS5, so punctuation or words
 //! like AND and NEAR are searched for, never read as query syntax. Every word must appear
 //! (in the account, the reference, a note, a correction…); a trailing `*` keeps its meaning
-//! as "begins with".
+//! as "begins with". Results come newest first.
 
 use rusqlite::Connection;
 use uuid::Uuid;
@@ -20,7 +20,9 @@ pub fn fts_query(text: &str) -> Option<String> {
             let word: String = w
                 .trim_end_matches('*')
                 .chars()
-                .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '\'' || *c == '.' || *c == '@')
+                .filter(|c| {
+                    c.is_alphanumeric() || *c == '-' || *c == '\'' || *c == '.' || *c == '@'
+                })
                 .collect();
             if word.is_empty() {
                 return None;
@@ -36,17 +38,33 @@ pub fn fts_query(text: &str) -> Option<String> {
     }
 }
 
-/// Incidents whose text matches every word, best match first.
-pub fn search(conn: &Connection, viewer: Uuid, text: &str, limit: usize) -> Result<Vec<IncidentSummary>> {
-    let query = fts_query(text).ok_or_else(|| Error::invalid("Type at least one word to search for."))?;
+/// Incidents whose text matches every word, most recently recorded match first.
+///
+/// The index is read newest first and reading stops as soon as `limit` incidents are found,
+/// so a common word costs no more than a rare one: there is no ranking of every match.
+pub fn search(
+    conn: &Connection,
+    viewer: Uuid,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<IncidentSummary>> {
+    let query =
+        fts_query(text).ok_or_else(|| Error::invalid("Type at least one word to search for."))?;
     let mut stmt = conn.prepare_cached(
         "SELECT s.incident_id FROM search s JOIN incidents i ON i.id = s.incident_id
          WHERE search MATCH ?1 AND (i.concerns_staff IS NULL OR i.concerns_staff <> ?2)
-         GROUP BY s.incident_id ORDER BY min(s.rank), i.opened_ms DESC LIMIT ?3",
+         ORDER BY s.rowid DESC",
     )?;
-    let ids = stmt
-        .query_map(rusqlite::params![query, viewer.to_string(), limit as i64], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut rows = stmt.query(rusqlite::params![query, viewer.to_string()])?;
+    let mut ids: Vec<String> = Vec::new();
+    while ids.len() < limit {
+        let Some(row) = rows.next()? else { break };
+        let id: String = row.get(0)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    drop(rows);
     summaries(conn, &ids)
 }
 
@@ -56,8 +74,14 @@ mod tests {
 
     #[test]
     fn query_syntax_is_neutralised() {
-        assert_eq!(fts_query("screenshots NEAR bus").as_deref(), Some("\"screenshots\" \"NEAR\" \"bus\""));
-        assert_eq!(fts_query("\"quoted\" (paren) OR").as_deref(), Some("\"quoted\" \"paren\" \"OR\""));
+        assert_eq!(
+            fts_query("screenshots NEAR bus").as_deref(),
+            Some("\"screenshots\" \"NEAR\" \"bus\"")
+        );
+        assert_eq!(
+            fts_query("\"quoted\" (paren) OR").as_deref(),
+            Some("\"quoted\" \"paren\" \"OR\"")
+        );
         assert_eq!(fts_query("snap*").as_deref(), Some("\"snap\"*"));
         assert_eq!(fts_query("  ()  "), None);
     }

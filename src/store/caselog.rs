@@ -57,9 +57,10 @@ impl CaseLog {
                 .map_err(|_| Error::Integrity("this device's key is damaged.".into()))?,
         );
         let parse = |t: &str| {
-            Uuid::parse_str(t).map_err(|_| Error::Integrity("this device's identity is damaged.".into()))
+            Uuid::parse_str(t)
+                .map_err(|_| Error::Integrity("this device's identity is damaged.".into()))
         };
-        Ok(CaseLog {
+        let mut log = CaseLog {
             device: Device {
                 id: parse(&id)?,
                 signer: DeviceSigner::from_bytes(&key),
@@ -67,18 +68,36 @@ impl CaseLog {
             },
             conn,
             clock: Box::new(SystemClock),
-        })
+        };
+        let built_by: Option<i64> = log
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'projection_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if built_by != Some(schema::PROJECTION_VERSION) {
+            log.rebuild()?;
+        }
+        Ok(log)
     }
 
     /// Starts a new device on an empty database: stores its identity and registers its key
     /// as the first event of its chain.
-    pub fn create(conn: Connection, author: Uuid, label: &str, centre: Option<String>) -> Result<Self> {
+    pub fn create(
+        conn: Connection,
+        author: Uuid,
+        label: &str,
+        centre: Option<String>,
+    ) -> Result<Self> {
         let signer = DeviceSigner::generate();
         let id = Uuid::now_v7();
         conn.execute(
             "INSERT INTO local_device (id, device_id, signing_key, author_id) VALUES (1, ?1, ?2, ?3)",
             params![id.to_string(), signer.secret_bytes().as_slice(), author.to_string()],
         )?;
+        mark_projection_version(&conn)?;
         let verifying_key = hex::encode(signer.verifying_key().as_bytes());
         let mut log = CaseLog {
             conn,
@@ -120,7 +139,9 @@ impl CaseLog {
     /// Appends one event by this device and updates the tables, atomically.
     pub fn append(&mut self, body: Body) -> Result<Event> {
         let mut events = self.append_all(vec![body])?;
-        events.pop().ok_or_else(|| Error::Integrity("no event was written.".into()))
+        events
+            .pop()
+            .ok_or_else(|| Error::Integrity("no event was written.".into()))
     }
 
     /// Appends several events in one transaction: all are recorded or none.
@@ -141,7 +162,10 @@ impl CaseLog {
                 kind: body.kind().to_string(),
                 kind_version: KIND_VERSION,
             };
-            let event = self.device.signer.seal(header, &body, head.map(|(_, h)| h))?;
+            let event = self
+                .device
+                .signer
+                .seal(header, &body, head.map(|(_, h)| h))?;
             rows::insert(&tx, &event)?;
             project::apply(&tx, &event, &body)?;
             head = Some((seq, event.hash));
@@ -163,10 +187,19 @@ impl CaseLog {
 
     /// Clears the tables and builds them again from the whole log.
     pub fn rebuild(&mut self) -> Result<usize> {
-        let tx = self.conn.transaction()?;
-        let n = rebuild_in(&tx)?;
-        tx.commit()?;
-        Ok(n)
+        // A larger page cache for the one big transaction, so pages are encrypted and
+        // written once rather than spilled and rewritten; set back afterwards.
+        self.conn.pragma_update(None, "cache_size", -256_000)?;
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            let n = rebuild_in(&tx)?;
+            mark_projection_version(&tx)?;
+            tx.commit()?;
+            Ok(n)
+        })();
+        self.conn
+            .pragma_update(None, "cache_size", super::db::CACHE_KIB)?;
+        result
     }
 
     /// Every event held, in the log's order.
@@ -216,13 +249,16 @@ fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport>
     for event in incoming {
         if let Some(held) = rows::by_id(tx, &event.header.id)? {
             if held.hash != event.hash {
-                return Err(refuse(&event, "another event with the same id is already held"));
+                return Err(refuse(
+                    &event,
+                    "another event with the same id is already held",
+                ));
             }
             report.already_held += 1;
             continue;
         }
-        let json = serde_json::to_string(&event)
-            .map_err(|_| refuse(&event, "it could not be stored"))?;
+        let json =
+            serde_json::to_string(&event).map_err(|_| refuse(&event, "it could not be stored"))?;
         let added = tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO pending_events (id, device_id, seq, event_json) VALUES (?1, ?2, ?3, ?4)",
@@ -246,24 +282,32 @@ fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport>
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for device in devices {
-        let device_id = Uuid::parse_str(&device)
-            .map_err(|_| Error::Integrity("a waiting event names a device that is not valid.".into()))?;
+        let device_id = Uuid::parse_str(&device).map_err(|_| {
+            Error::Integrity("a waiting event names a device that is not valid.".into())
+        })?;
         let mut head = rows::chain_head(tx, &device_id)?;
         loop {
             let next = head.map(|(s, _)| s + 1).unwrap_or(1);
             let json: Option<String> = tx
-                .prepare_cached("SELECT event_json FROM pending_events WHERE device_id = ?1 AND seq = ?2")?
+                .prepare_cached(
+                    "SELECT event_json FROM pending_events WHERE device_id = ?1 AND seq = ?2",
+                )?
                 .query_row(params![device, next as i64], |r| r.get(0))
                 .optional()?;
             let Some(json) = json else { break };
             let event: Event = serde_json::from_str(&json)
                 .map_err(|_| Error::Integrity("a waiting event could not be read.".into()))?;
             if event.prev_hash != head.map(|(_, h)| h) {
-                return Err(refuse(&event, "it does not follow the previous event of its device"));
+                return Err(refuse(
+                    &event,
+                    "it does not follow the previous event of its device",
+                ));
             }
             let key = device_key(tx, &mut keys, &event)?
                 .ok_or_else(|| refuse(&event, "its device's key is not known"))?;
-            event.check(&key).map_err(|f| refuse(&event, &f.to_string()))?;
+            event
+                .check(&key)
+                .map_err(|f| refuse(&event, &f.to_string()))?;
             event.body()?;
             rows::insert(tx, &event)?;
             tx.prepare_cached("DELETE FROM pending_events WHERE id = ?1")?
@@ -273,7 +317,9 @@ fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport>
         }
     }
     report.applied = applied.len();
-    report.waiting = tx.query_row("SELECT count(*) FROM pending_events", [], |r| r.get::<_, i64>(0))? as usize;
+    report.waiting = tx.query_row("SELECT count(*) FROM pending_events", [], |r| {
+        r.get::<_, i64>(0)
+    })? as usize;
 
     applied.sort_by_key(|e| e.order_key());
     let in_order = match (&before, applied.first()) {
@@ -289,6 +335,14 @@ fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport>
         report.rebuilt = true;
     }
     Ok(report)
+}
+
+fn mark_projection_version(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('projection_version', ?1)",
+        [schema::PROJECTION_VERSION],
+    )?;
+    Ok(())
 }
 
 /// Clears every projection and applies the whole log in order; returns the events applied.
@@ -313,4 +367,47 @@ pub fn apply_all(source: &Connection, target: &Connection) -> Result<usize> {
         n += 1;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::DataKey;
+    use crate::store::db;
+
+    #[test]
+    fn tables_built_by_older_rules_are_rebuilt_on_open() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("h.db");
+        let key = DataKey::from_bytes([7; 32]);
+        let mut log = CaseLog::create(
+            db::open(&path, &key).expect("db"),
+            Uuid::now_v7(),
+            "Laptop",
+            None,
+        )
+        .expect("device");
+        log.append(Body::OrganisationNamed {
+            name: "Northbridge".into(),
+        })
+        .expect("event");
+        // Pretend an older Harbour built the tables with other rules.
+        log.conn()
+            .execute("UPDATE org SET name = 'Old rules'", [])
+            .expect("edit");
+        log.conn()
+            .execute(
+                "UPDATE meta SET value = 0 WHERE key = 'projection_version'",
+                [],
+            )
+            .expect("edit");
+        drop(log);
+        let log = CaseLog::load(db::open(&path, &key).expect("db")).expect("load");
+        let name: String = log
+            .conn()
+            .query_row("SELECT name FROM org", [], |r| r.get(0))
+            .expect("org");
+        assert_eq!(name, "Northbridge");
+        crate::store::verify::verify(log.conn()).expect("verify");
+    }
 }

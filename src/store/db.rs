@@ -13,11 +13,18 @@ use super::schema;
 use crate::keys::DataKey;
 use crate::{Error, Result};
 
+/// The database page size, encrypted and plain alike. Fewer, larger pages mean fewer
+/// per-page encryptions and MACs.
+pub const PAGE_SIZE: i64 = 16_384;
+
+/// The page cache, as SQLite's negative-means-KiB setting: 32 MB.
+pub const CACHE_KIB: i64 = -32_000;
+
 fn tune(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -32_000)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(())
 }
 
@@ -25,12 +32,16 @@ fn apply_key(conn: &Connection, key: &DataKey) -> Result<()> {
     // Quieten SQLCipher's own stderr messages about a wrong key; Harbour says it plainly.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.pragma_update(None, "key", key.sqlcipher_literal().as_str())?;
+    // Not stored in the file: every open must use the same value.
+    conn.pragma_update(None, "cipher_page_size", PAGE_SIZE)?;
     Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     // The first read proves the key: a wrong one fails here with NotADatabase.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
     tune(conn)?;
     schema::migrations().to_latest(conn)?;
     Ok(())
@@ -63,6 +74,7 @@ pub fn open_scratch() -> Result<Connection> {
 /// Opens an unencrypted database with the same schema: for benchmarks only.
 pub fn open_plain(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     migrate(&mut conn)?;
     Ok(conn)
 }

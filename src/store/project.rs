@@ -57,8 +57,10 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
             .execute(params![staff_id.to_string(), name, job_title, centre])?;
         }
         Body::ContactAssigned { role, staff_id } => {
-            conn.prepare_cached("INSERT OR REPLACE INTO contacts (role, staff_id) VALUES (?1, ?2)")?
-                .execute(params![role.code(), staff_id.to_string()])?;
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO contacts (role, staff_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![role.code(), staff_id.to_string()])?;
         }
         Body::CategoryAdded {
             code,
@@ -110,8 +112,10 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
                 return Ok(());
             }
             apply_to_incident(conn, event, other, &incident)?;
-            conn.prepare_cached("UPDATE incidents SET updated_ms = max(updated_ms, ?2) WHERE id = ?1")?
-                .execute(params![incident, h.hlc.ms])?;
+            conn.prepare_cached(
+                "UPDATE incidents SET updated_ms = max(updated_ms, ?2) WHERE id = ?1",
+            )?
+            .execute(params![incident, h.hlc.ms])?;
         }
     }
     Ok(())
@@ -194,8 +198,9 @@ fn open_incident(conn: &Connection, event: &Event, o: &IncidentOpened) -> Result
         h.hlc.count,
         h.author_id.to_string(),
     ])?;
-    let mut cat = conn
-        .prepare_cached("INSERT OR IGNORE INTO incident_categories (incident_id, code) VALUES (?1, ?2)")?;
+    let mut cat = conn.prepare_cached(
+        "INSERT OR IGNORE INTO incident_categories (incident_id, code) VALUES (?1, ?2)",
+    )?;
     for c in &o.categories {
         cat.execute(params![id, c])?;
     }
@@ -331,8 +336,10 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
             }
         }
         Body::RiskAssessed { level, reason, .. } => {
-            conn.prepare_cached("UPDATE incidents SET risk_level = ?2, risk_reason = ?3 WHERE id = ?1")?
-                .execute(params![incident, level.code(), reason])?;
+            conn.prepare_cached(
+                "UPDATE incidents SET risk_level = ?2, risk_reason = ?3 WHERE id = ?1",
+            )?
+            .execute(params![incident, level.code(), reason])?;
             let text = format!("Risk level set to {}. Reason: {reason}", level.label());
             chronicle(conn, event, incident, &text, None)?;
         }
@@ -345,8 +352,10 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
             } else {
                 (other.clone(), incident.to_string())
             };
-            conn.prepare_cached("INSERT OR IGNORE INTO incident_links (a, b, reason) VALUES (?1, ?2, ?3)")?
-                .execute(params![a, b, reason])?;
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO incident_links (a, b, reason) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![a, b, reason])?;
             let other_ref: Option<String> = conn
                 .prepare_cached("SELECT reference FROM incidents WHERE id = ?1")?
                 .query_row([&other], |r| r.get(0))
@@ -371,8 +380,10 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
             chronicle(conn, event, incident, &text, None)?;
         }
         Body::IncidentReopened { reason, .. } => {
-            conn.prepare_cached("UPDATE incidents SET status = ?2, status_reason = ?3 WHERE id = ?1")?
-                .execute(params![incident, Status::Open.code(), reason])?;
+            conn.prepare_cached(
+                "UPDATE incidents SET status = ?2, status_reason = ?3 WHERE id = ?1",
+            )?
+            .execute(params![incident, Status::Open.code(), reason])?;
             let text = format!("Reopened. Reason: {reason}");
             chronicle(conn, event, incident, &text, None)?;
         }

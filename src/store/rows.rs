@@ -11,7 +11,9 @@ pub const COLUMNS: &str = "id, device_id, seq, hlc_ms, hlc_count, author_id, kin
                            payload, payload_sha256, prev_hash, hash, signature";
 
 fn uuid(text: String) -> rusqlite::Result<Uuid> {
-    Uuid::parse_str(&text).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+    Uuid::parse_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn fixed<const N: usize>(bytes: Vec<u8>) -> [u8; N] {
@@ -72,7 +74,9 @@ pub fn insert(conn: &Connection, e: &Event) -> Result<()> {
 pub fn chain_head(conn: &Connection, device: &Uuid) -> Result<Option<(u64, [u8; 32])>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .prepare_cached("SELECT seq, hash FROM events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1")?
+        .prepare_cached(
+            "SELECT seq, hash FROM events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
+        )?
         .query_row([device.to_string()], |r| {
             Ok((r.get::<_, i64>(0)? as u64, fixed(r.get(1)?)))
         })
@@ -83,7 +87,9 @@ pub fn chain_head(conn: &Connection, device: &Uuid) -> Result<Option<(u64, [u8; 
 pub fn latest_hlc(conn: &Connection) -> Result<Hlc> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .prepare_cached("SELECT hlc_ms, hlc_count FROM events ORDER BY hlc_ms DESC, hlc_count DESC LIMIT 1")?
+        .prepare_cached(
+            "SELECT hlc_ms, hlc_count FROM events ORDER BY hlc_ms DESC, hlc_count DESC LIMIT 1",
+        )?
         .query_row([], |r| {
             Ok(Hlc {
                 ms: r.get(0)?,
@@ -129,7 +135,9 @@ pub fn by_id(conn: &Connection, id: &Uuid) -> Result<Option<Event>> {
 pub fn genesis(conn: &Connection, device: &Uuid) -> Result<Option<Event>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE device_id = ?1 AND seq = 1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events WHERE device_id = ?1 AND seq = 1"
+        ))?
         .query_row([device.to_string()], from_row)
         .optional()?)
 }

@@ -6,7 +6,17 @@
 
 use rusqlite_migration::{Migrations, M};
 
+/// The version of the rules in `project.rs`. Raise it whenever they change what a table
+/// holds: a data folder built by other rules is then rebuilt from its log when opened, so
+/// `verify` compares like with like.
+pub const PROJECTION_VERSION: i64 = 1;
+
 const V1: &str = r#"
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+
 CREATE TABLE local_device (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     device_id TEXT NOT NULL,

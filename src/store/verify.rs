@@ -50,11 +50,15 @@ fn check_chains(conn: &Connection) -> Result<(usize, usize)> {
     let mut devices = 0;
     while let Some(row) = it.next()? {
         let id: String = row.get(0)?;
-        let event = rows::from_row(row).map_err(|_| {
-            Error::Integrity(format!("event {id} has a damaged field."))
-        })?;
+        let event = rows::from_row(row)
+            .map_err(|_| Error::Integrity(format!("event {id} has a damaged field.")))?;
         let h = &event.header;
-        let name = || format!("event {} (device {}, number {}, {})", h.id, h.device_id, h.seq, h.kind);
+        let name = || {
+            format!(
+                "event {} (device {}, number {}, {})",
+                h.id, h.device_id, h.seq, h.kind
+            )
+        };
         let key = match &current {
             Some((device, seq, hash, key)) if *device == h.device_id => {
                 if h.seq != seq + 1 {
@@ -98,7 +102,11 @@ fn read_all(conn: &Connection, table: &str, order: &str) -> Result<(Vec<String>,
     let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
     let n = names.len();
     let rows = stmt
-        .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>())?
+        .query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((names, rows))
 }
@@ -113,7 +121,12 @@ fn show(v: &Value) -> String {
     }
 }
 
-fn compare_table(stored: &Connection, rebuilt: &Connection, table: &str, order: &str) -> Result<usize> {
+fn compare_table(
+    stored: &Connection,
+    rebuilt: &Connection,
+    table: &str,
+    order: &str,
+) -> Result<usize> {
     let (names, have) = read_all(stored, table, order)?;
     let (_, want) = read_all(rebuilt, table, order)?;
     let key_of = |row: &Vec<Value>| {

@@ -91,11 +91,16 @@ impl Folder {
             "--role",
             "Designated Safeguarding Lead",
         ]);
-        v["recovery_key"].as_str().expect("recovery key").to_string()
+        v["recovery_key"]
+            .as_str()
+            .expect("recovery key")
+            .to_string()
     }
 
     pub fn add_learner(&self, name: &str, dob: &str) -> String {
-        self.ok(&["learner", "add", "--name", name, "--dob", dob, "--centre", "MAN"])
+        self.ok(&[
+            "learner", "add", "--name", name, "--dob", dob, "--centre", "MAN",
+        ])
     }
 
     /// Every file in the folder, by name, with its bytes.
