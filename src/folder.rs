@@ -80,6 +80,20 @@ pub struct Harbour {
     _lock: FolderLock,
 }
 
+/// Turns a storage failure into the sentence a person needs. SQLite reports a full disk in
+/// some places (growing the WAL's shared memory, for one) as a plain I/O error, so after any
+/// database or I/O failure Harbour looks at the free space itself.
+pub fn explain(dir: &Path, err: Error) -> Error {
+    const NEARLY_FULL: u64 = 4 * 1024 * 1024;
+    match err {
+        Error::Database(_) | Error::DataFolder { .. } => match fs4::available_space(dir) {
+            Ok(free) if free < NEARLY_FULL => Error::DiskFull,
+            _ => err,
+        },
+        other => other,
+    }
+}
+
 /// Whether a folder has been set up.
 pub fn is_set_up(dir: &Path) -> bool {
     dir.join(KEY_FILE).exists()

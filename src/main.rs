@@ -38,6 +38,7 @@ fn main() {
         Command::Keyring(c) => cli::open(&dir, pf).and_then(|h| cli::admin::keyring(&h, c, &out)),
     };
     if let Err(e) = result {
+        let e = harbour::folder::explain(&dir, e);
         if out.json {
             eprintln!(
                 "{}",

@@ -166,3 +166,27 @@ fn a_row_added_behind_the_logs_back_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_row_removed_behind_the_logs_back_is_named() {
+    let (f, reference) = setup();
+    let conn = raw(&f);
+    let id: String = conn
+        .query_row(
+            "SELECT event_id FROM chronology c JOIN incidents i ON i.id = c.incident_id
+             WHERE i.reference = ?1 AND c.kind = 'note_added'",
+            [&reference],
+            |r| r.get(0),
+        )
+        .expect("entry");
+    conn.execute("DELETE FROM chronology WHERE event_id = ?1", [&id])
+        .expect("delete");
+    drop(conn);
+    let err = f.fails(&["verify"]);
+    assert!(
+        err.contains("table chronology")
+            && err.contains(&id)
+            && err.contains("missing from the table"),
+        "{err}"
+    );
+}

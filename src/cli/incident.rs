@@ -83,7 +83,7 @@ fn list(h: &Harbour, a: ListArgs, out: &Out) -> Result<()> {
             .transpose()?,
         from: a.from.as_deref().map(parse_instant).transpose()?,
         to: a.to.as_deref().map(parse_instant).transpose()?,
-        limit: Some(a.limit),
+        limit: Some(a.limit as u32),
     };
     let rows = read::list(log.conn(), log.device().author, &filter)?;
     out.emit(&rows, || table(&rows));

@@ -14,6 +14,7 @@ use crate::{Error, Result};
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $code:literal, $label:literal $(| $alias:literal)*;)* }) => {
         $(#[$meta])*
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant,)* }
@@ -113,6 +114,7 @@ word_enum!(
 );
 
 /// A parent or carer of a learner.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Carer {
     pub name: String,
@@ -122,6 +124,7 @@ pub struct Carer {
 }
 
 /// Who reported a concern: full name and job title, as KCSIE asks.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reporter {
     pub name: String,

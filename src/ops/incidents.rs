@@ -36,6 +36,7 @@ pub struct NewIncident {
 }
 
 /// What recording an incident gave back.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Opened {
     pub id: Uuid,

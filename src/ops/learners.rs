@@ -16,6 +16,7 @@ use crate::store::CaseLog;
 use crate::{Error, Result};
 
 /// A learner about to be recorded.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewLearner {
     pub name: String,
@@ -26,13 +27,16 @@ pub struct NewLearner {
 }
 
 /// A CSV row that could not be used, by its line in the file.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowProblem {
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub line: u64,
     pub problem: String,
 }
 
 /// What a CSV file would import: the good rows and the bad ones.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CsvPreview {
     pub learners: Vec<NewLearner>,

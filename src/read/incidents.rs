@@ -9,6 +9,7 @@ use crate::domain::time::age_on;
 use crate::{Error, Result};
 
 /// One line of an incident list.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IncidentSummary {
     pub id: String,
@@ -22,7 +23,9 @@ pub struct IncidentSummary {
 }
 
 /// Which incidents a list shows.
-#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct IncidentFilter {
     pub status: Option<String>,
     pub category: Option<String>,
@@ -30,10 +33,11 @@ pub struct IncidentFilter {
     pub learner: Option<Uuid>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
-    pub limit: Option<usize>,
+    pub limit: Option<u32>,
 }
 
 /// A learner as involved in one incident.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvolvedLearner {
     pub id: String,
@@ -43,9 +47,11 @@ pub struct InvolvedLearner {
 }
 
 /// One chronology entry, with who made it and any corrections made to it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub id: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub at_ms: i64,
     pub author: String,
     pub kind: String,
@@ -54,6 +60,7 @@ pub struct Entry {
     pub corrected_by: Vec<String>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Referral {
     pub agency: String,
@@ -62,6 +69,7 @@ pub struct Referral {
     pub reference: Option<String>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
     pub decision: String,
@@ -69,6 +77,7 @@ pub struct Decision {
     pub not_to_refer: bool,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Action {
     pub id: String,
@@ -78,6 +87,7 @@ pub struct Action {
     pub done: bool,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Link {
     pub id: String,
@@ -86,6 +96,7 @@ pub struct Link {
 }
 
 /// Everything on an incident's page.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IncidentDetail {
     pub summary: IncidentSummary,

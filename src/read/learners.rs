@@ -9,6 +9,7 @@ use super::incidents::{chronology, Entry};
 use crate::domain::Carer;
 use crate::{Error, Result};
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LearnerSummary {
     pub id: String,
@@ -19,6 +20,7 @@ pub struct LearnerSummary {
 }
 
 /// An incident a learner appears in, with their role and its chronology.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LearnerIncident {
     pub id: String,
@@ -28,6 +30,7 @@ pub struct LearnerIncident {
     pub chronology: Vec<Entry>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LearnerDetail {
     pub learner: LearnerSummary,

@@ -5,12 +5,14 @@ use serde::Serialize;
 
 use crate::Result;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Centre {
     pub code: String,
     pub name: String,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Staff {
     pub id: String,
@@ -19,6 +21,7 @@ pub struct Staff {
     pub centre: Option<String>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contact {
     pub role: String,
@@ -26,6 +29,7 @@ pub struct Contact {
     pub name: String,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Category {
     pub code: String,
@@ -34,6 +38,7 @@ pub struct Category {
     pub restricted: bool,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Organisation {
     pub name: String,

@@ -14,6 +14,7 @@ use super::{caselog, db, rows, schema};
 use crate::{Error, Result};
 
 /// What `verify` checked.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
     pub events: usize,
@@ -129,16 +130,35 @@ fn compare_table(
 ) -> Result<usize> {
     let (names, have) = read_all(stored, table, order)?;
     let (_, want) = read_all(rebuilt, table, order)?;
+    let key_cols: Vec<usize> = order
+        .split(',')
+        .filter_map(|k| names.iter().position(|n| n == k.trim()))
+        .collect();
     let key_of = |row: &Vec<Value>| {
-        order
-            .split(',')
-            .filter_map(|k| names.iter().position(|n| n == k.trim()))
-            .map(|i| format!("{}={}", names[i], show(&row[i])))
+        key_cols
+            .iter()
+            .map(|&i| format!("{}={}", names[i], show(&row[i])))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for i in 0..have.len().max(want.len()) {
-        match (have.get(i), want.get(i)) {
+    // Match rows by their key, so one missing or extra row is named as such rather than
+    // shifting every row after it.
+    let keyed = |rows: &[Vec<Value>]| -> std::collections::BTreeMap<Vec<String>, Vec<Value>> {
+        rows.iter()
+            .map(|r| {
+                (
+                    key_cols.iter().map(|&i| format!("{:?}", r[i])).collect(),
+                    r.clone(),
+                )
+            })
+            .collect()
+    };
+    let (have_map, want_map) = (keyed(&have), keyed(&want));
+    let mut keys: Vec<&Vec<String>> = have_map.keys().chain(want_map.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        match (have_map.get(k), want_map.get(k)) {
             (Some(h), Some(w)) if h == w => {}
             (Some(h), Some(w)) => {
                 let col = (0..names.len()).find(|&c| h[c] != w[c]).unwrap_or(0);
@@ -164,6 +184,13 @@ fn compare_table(
             }
             (None, None) => {}
         }
+    }
+    if have.len() != want.len() {
+        return Err(Error::Integrity(format!(
+            "table {table} holds {} rows but the case log gives {}.",
+            have.len(),
+            want.len()
+        )));
     }
     Ok(have.len())
 }

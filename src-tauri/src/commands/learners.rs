@@ -1,0 +1,85 @@
+//! Learners: the list, a learner's page, adding one, and importing a CSV of new starters.
+
+use std::path::PathBuf;
+
+use harbour::ops::learners::{self as ops, CsvPreview, NewLearner};
+use harbour::read::learners::{self as read, LearnerDetail, LearnerSummary};
+use harbour::Error;
+use serde::Deserialize;
+use tauri::State;
+
+use crate::error::AppResult;
+use crate::state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_learners(
+    state: State<'_, AppState>,
+    name: Option<String>,
+) -> AppResult<Vec<LearnerSummary>> {
+    state.with(|h| {
+        read::list(
+            h.log().conn(),
+            None,
+            name.as_deref().filter(|n| !n.is_empty()),
+        )
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_learner(state: State<'_, AppState>, id: String) -> AppResult<LearnerDetail> {
+    state.with(|h| {
+        let id = harbour::ops::resolve_learner(h.log(), &id)?;
+        read::detail(h.log().conn(), h.log().device().author, id)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct NewLearnerInput {
+    pub name: String,
+    /// 2009-04-17
+    pub dob: String,
+    pub centre: String,
+    pub employer: Option<String>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn add_learner(state: State<'_, AppState>, input: NewLearnerInput) -> AppResult<String> {
+    state.with(|h| {
+        let learner = NewLearner {
+            name: input.name,
+            dob: harbour::domain::time::parse_date(&input.dob)?,
+            centre: input.centre,
+            employer: input.employer,
+            carers: vec![],
+        };
+        ops::add(h.log_mut(), learner).map(|id| id.to_string())
+    })
+}
+
+fn open_csv(path: &str) -> harbour::Result<std::fs::File> {
+    let path = PathBuf::from(path);
+    std::fs::File::open(&path).map_err(|e| Error::ReadFile {
+        reason: harbour::error::plain_io(&e),
+        path,
+    })
+}
+
+/// Checks a CSV file and shows what would be imported, and any bad rows by line.
+#[tauri::command]
+#[specta::specta]
+pub fn preview_learner_csv(state: State<'_, AppState>, path: String) -> AppResult<CsvPreview> {
+    state.with(|h| ops::preview_csv(h.log(), open_csv(&path)?))
+}
+
+/// Imports a CSV file: every row, or none if any row is bad.
+#[tauri::command]
+#[specta::specta]
+pub fn import_learner_csv(state: State<'_, AppState>, path: String) -> AppResult<u32> {
+    state.with(|h| {
+        let preview = ops::preview_csv(h.log(), open_csv(&path)?)?;
+        ops::import(h.log_mut(), preview).map(|ids| ids.len() as u32)
+    })
+}

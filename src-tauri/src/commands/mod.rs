@@ -1,0 +1,6 @@
+//! Harbour's commands for the window: each a thin wrapper over one core call.
+
+pub mod incidents;
+pub mod learners;
+pub mod session;
+pub mod settings;
