@@ -100,7 +100,7 @@ fn a_pack_is_checked_by_standard_tools_and_by_harbour() {
     ]);
 
     let pack = f.tmp.path().join("pack.zip");
-    f.ok(&[
+    let exported = f.json(&[
         "pack",
         "export",
         &reference,
@@ -110,6 +110,7 @@ fn a_pack_is_checked_by_standard_tools_and_by_harbour() {
         "Requested by police",
     ]);
     assert!(pack.exists());
+    assert_eq!(exported["items"], 2);
 
     // sha256sum -c on the extracted pack.
     let dir = f.tmp.path().join("extracted");
@@ -156,6 +157,14 @@ fn a_pack_is_checked_by_standard_tools_and_by_harbour() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    // Signed by this device's own key: the fingerprints agree.
+    let said = String::from_utf8_lossy(&out.stdout);
+    let fp = exported["fingerprint"].as_str().expect("fingerprint");
+    assert!(said.contains(fp), "{said} does not name {fp}");
+    assert!(
+        text.contains(&fp.replace(' ', "")),
+        "summary.pdf lacks the fingerprint"
     );
 
     // The export is in each item's chain of custody.

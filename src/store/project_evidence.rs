@@ -59,8 +59,8 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body, incident: &str) -> R
                     &detail,
                 )?;
                 let text = format!(
-                    "Evidence stored: {}",
-                    detail.trim_start_matches("Captured ")
+                    "Evidence stored: \u{201c}{}\u{201d} ({}, {} bytes, SHA-256 {}), captured by {}.",
+                    c.description, c.file_name, c.size, c.sha256, c.captured_by
                 );
                 chronicle(conn, event, incident, &text, None)?;
             }
