@@ -234,6 +234,22 @@ fn a_changed_stored_file_stops_the_export() {
     bytes[1000] ^= 1;
     std::fs::write(&stored, bytes).expect("tamper");
 
+    let nowhere = f.tmp.path().join("no-such-folder").join("pack.zip");
+    let err = f.fails(&[
+        "pack",
+        "export",
+        &reference,
+        "--out",
+        &nowhere.to_string_lossy(),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "{} could not be written: it does not exist.",
+            nowhere.display()
+        )
+    );
+
     let pack = f.tmp.path().join("pack.zip");
     let err = f.fails(&[
         "pack",

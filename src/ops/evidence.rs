@@ -257,6 +257,16 @@ pub(crate) fn decrypt_checked(
     Ok(summary.size)
 }
 
+/// A file outside the data folder that could not be written, in one sentence.
+pub(crate) fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        return Error::DiskFull;
+    }
+    let shown = path.display().to_string();
+    let shown = shown.trim_end_matches(".partial");
+    Error::Evidence(format!("{shown} could not be written: {}.", plain_io(e)))
+}
+
 /// Decrypts an item to `out` (never overwriting a file) and records that it was opened.
 pub fn open(h: &mut Harbour, item: &str, out: &Path, reason: Option<&str>) -> Result<Item> {
     let item = resolve_item(h.log(), item)?;
@@ -267,9 +277,9 @@ pub fn open(h: &mut Harbour, item: &str, out: &Path, reason: Option<&str>) -> Re
         )));
     }
     let master = master_key(h);
-    let mut file = AtomicFile::create(out).map_err(|e| Error::io(out, &e))?;
+    let mut file = AtomicFile::create(out).map_err(|e| cannot_write(out, &e))?;
     decrypt_checked(h.dir(), &master, &item, file.file())?;
-    file.commit().map_err(|e| Error::io(out, &e))?;
+    file.commit().map_err(|e| cannot_write(out, &e))?;
     let logged = h.log_mut().append(Body::EvidenceCustody {
         incident_id: item.incident,
         item_id: item.id,

@@ -47,7 +47,7 @@ fn pack_error(e: PackError) -> Error {
             Ok(inner) => *inner,
             Err(other) => Error::Evidence(other.to_string()),
         },
-        PackError::Create { path, source } => Error::io(&path, &source),
+        PackError::Create { path, source } => super::evidence::cannot_write(&path, &source),
         PackError::Write(source) if source.kind() == std::io::ErrorKind::StorageFull => {
             Error::DiskFull
         }
