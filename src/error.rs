@@ -61,6 +61,17 @@ pub enum Error {
     Integrity(String),
     #[error("The database could not be read or written: {0}.")]
     Database(String),
+    #[error("Harbour will not store this file: it is a {kind}, and incident {reference} is about sharing nudes or up-skirting. Staff must never view, copy, print, share, store, save or delete the imagery, nor ask anyone else to; refer it to the Designated Safeguarding Lead (DSL). To record that the imagery exists without storing it, use `harbour evidence imagery {reference} --where \"…\" --held-by \"…\"`.")]
+    ImageryRefused {
+        kind: &'static str,
+        reference: String,
+    },
+    #[error("Evidence item {item} (“{description}”) no longer matches the SHA-256 recorded when it was captured, so it has been changed or damaged; nothing was written.")]
+    EvidenceChanged { item: String, description: String },
+    #[error("{0}")]
+    Evidence(String),
+    #[error("The evidence pack failed its check: {0}")]
+    PackCheck(String),
 }
 
 impl Error {
@@ -89,6 +100,10 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Integrity(_) => "integrity",
             Error::Database(_) => "database",
+            Error::ImageryRefused { .. } => "imagery_refused",
+            Error::EvidenceChanged { .. } => "evidence_changed",
+            Error::Evidence(_) => "evidence",
+            Error::PackCheck(_) => "pack_check_failed",
         }
     }
 

@@ -30,6 +30,19 @@ fn main() {
         Command::Category(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::admin::category(&mut h, c, &out))
         }
+        Command::Evidence(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::evidence::evidence(&mut h, c, &out))
+        }
+        Command::Procedure(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::evidence::procedure(&mut h, c, &out))
+        }
+        // Checking a pack needs no data folder, and must not open one.
+        Command::Pack(cli::args::PackCmd::Verify { pack }) => {
+            cli::evidence::verify_pack(&pack, &out)
+        }
+        Command::Pack(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::evidence::pack(&mut h, c, &out))
+        }
         Command::Verify => cli::open(&dir, pf).and_then(|h| cli::admin::verify(&h, &out)),
         Command::Passphrase(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::admin::passphrase(&mut h, c, &out))

@@ -41,6 +41,15 @@ pub enum Command {
     /// Incident categories.
     #[command(subcommand)]
     Category(CategoryCmd),
+    /// Evidence files: captured encrypted, every access logged (chain of custody).
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
+    /// The procedure (checklist) an incident follows, step by step.
+    #[command(subcommand)]
+    Procedure(ProcedureCmd),
+    /// Evidence packs for the police or CEOP: export, and check one.
+    #[command(subcommand)]
+    Pack(PackCmd),
     /// Check every chain and signature and that the tables match the case log.
     Verify,
     /// Change the passphrase (the database is not re-encrypted).
@@ -337,4 +346,123 @@ pub enum KeyringCmd {
     Remember,
     /// Forget the key on this computer.
     Forget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCmd {
+    /// Capture a file as evidence (stored encrypted); prints the item id and its SHA-256.
+    Add {
+        reference: String,
+        file: PathBuf,
+        /// What the file is, e.g. "Screenshot of the group chat".
+        #[arg(long)]
+        description: String,
+        /// What it shows.
+        #[arg(long)]
+        shows: Option<String>,
+        /// Where it came from: a page or profile address.
+        #[arg(long)]
+        source: Option<String>,
+        /// The user name concerned.
+        #[arg(long)]
+        username: Option<String>,
+        /// The platform or service.
+        #[arg(long)]
+        platform: Option<String>,
+        /// Who holds the device it came from.
+        #[arg(long)]
+        device_held_by: Option<String>,
+        /// Where that device is.
+        #[arg(long)]
+        device_location: Option<String>,
+    },
+    /// List an incident's evidence with its chain of custody.
+    List { reference: String },
+    /// Record that imagery exists (never stored): where it is and who holds the device.
+    Imagery {
+        reference: String,
+        #[arg(long = "where")]
+        location: String,
+        #[arg(long)]
+        held_by: String,
+        #[arg(long)]
+        device_owner: Option<String>,
+        #[arg(long)]
+        action_taken: Option<String>,
+    },
+    /// Decrypt an item to a file (checked against its SHA-256); logged as opened.
+    Open {
+        item: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Why it is being opened.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Record that an item was handed over to an officer.
+    Handover {
+        item: String,
+        /// The officer's name.
+        #[arg(long)]
+        to: String,
+        /// The force or agency.
+        #[arg(long)]
+        agency: String,
+        /// The crime or case reference.
+        #[arg(long = "reference", id = "crime_reference")]
+        crime_reference: String,
+        /// The date of the hand-over (default: today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Record that a handed-over item came back.
+    Returned { item: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProcedureCmd {
+    /// Show an incident's procedures: each step, who did it and when, and any flags.
+    Show { reference: String },
+    /// Record a step as done (with an optional note) or not applicable (with the reason).
+    Step {
+        reference: String,
+        /// The step id, as `procedure show` prints it (or PROCEDURE/STEP).
+        step: String,
+        #[arg(
+            long,
+            conflicts_with = "not_applicable",
+            required_unless_present = "not_applicable"
+        )]
+        done: bool,
+        #[arg(long, requires = "done")]
+        note: Option<String>,
+        /// The step does not apply, for this reason.
+        #[arg(long, value_name = "REASON")]
+        not_applicable: Option<String>,
+    },
+    /// Attach a procedure to an incident.
+    Attach {
+        reference: String,
+        procedure: String,
+    },
+    /// Record an immediate-referral trigger: adult-involved, coercion, capacity,
+    /// unusual-or-violent, under-13, immediate-risk.
+    Trigger { reference: String, trigger: String },
+    /// List the procedures Harbour knows.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackCmd {
+    /// Write an incident's evidence pack (a ZIP) for the police or CEOP.
+    Export {
+        reference: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Why the pack is being made.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Check a pack using nothing but the pack (no data folder needed).
+    Verify { pack: PathBuf },
 }

@@ -94,7 +94,14 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
     let log = h.log();
     let id = ops::resolve(log, reference)?;
     let d = read::detail(log.conn(), log.device().author, id)?;
-    out.emit(&d, || {
+    let flags = harbour::read::procedures::flags(log.conn(), id)?;
+    let shown = serde_json::to_value(&d)
+        .map(|mut v| {
+            v["flags"] = serde_json::to_value(&flags).unwrap_or_default();
+            v
+        })
+        .unwrap_or_default();
+    out.emit(&shown, || {
         let s0 = &d.summary;
         let mut s = format!(
             "{}  ·  {}  ·  centre {}\nCategories: {}\nHappened: {}   Reported: {} by {} ({})\n",
@@ -123,6 +130,9 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         }
         if s0.restricted {
             s.push_str("Restricted: an allegation about a member of staff.\n");
+        }
+        for f in &flags {
+            s.push_str(&format!("FLAG: {}\n", f.text));
         }
         s.push_str(&format!(
             "\nAccount, in the learner's own words:\n  {}\n",

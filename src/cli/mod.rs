@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod args;
+pub mod evidence;
 pub mod incident;
 pub mod learner;
 pub mod output;

@@ -4,6 +4,8 @@
 //! command line and shows in full to people.
 
 pub mod categories;
+pub mod imagery;
+pub mod procedures;
 pub mod reference;
 pub mod time;
 

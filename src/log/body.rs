@@ -33,6 +33,76 @@ pub struct IncidentOpened {
     pub concerns_staff: Option<Uuid>,
 }
 
+/// One step of a procedure, as the procedure's data file describes it. Kept inside the event
+/// that attaches the procedure, so a case always shows the version it followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureStep {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub required: bool,
+    /// Required once the incident is flagged for an urgent police referral.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required_when_flagged: bool,
+}
+
+/// A file taken into the evidence store: what it is, what it shows and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceCaptured {
+    pub incident_id: Uuid,
+    pub item_id: Uuid,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shows: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_held_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_location: Option<String>,
+    pub captured_by: String,
+    pub captured_at: DateTime<Utc>,
+    pub file_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_modified: Option<DateTime<Utc>>,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// What was done with a stored evidence item (its chain of custody).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustodyAction {
+    Opened,
+    Exported,
+    HandedOver,
+    Returned,
+}
+
+impl CustodyAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            CustodyAction::Opened => "opened",
+            CustodyAction::Exported => "exported",
+            CustodyAction::HandedOver => "handed_over",
+            CustodyAction::Returned => "returned",
+        }
+    }
+}
+
+/// To whom an item was handed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    pub officer: String,
+    pub agency: String,
+    pub reference: String,
+    pub date: NaiveDate,
+}
+
 /// Everything that can happen in the case log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -148,6 +218,49 @@ pub enum Body {
         incident_id: Uuid,
         reason: String,
     },
+    EvidenceCaptured(EvidenceCaptured),
+    /// An access to a stored item: opened, exported, handed over or returned.
+    EvidenceCustody {
+        incident_id: Uuid,
+        item_id: Uuid,
+        action: CustodyAction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        handover: Option<Handover>,
+    },
+    /// Imagery that Harbour must never store: that it exists, where, and who holds it.
+    ImageryRecorded {
+        incident_id: Uuid,
+        location: String,
+        held_by: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device_owner: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action_taken: Option<String>,
+    },
+    /// The procedure (and its version) an incident follows.
+    ProcedureAttached {
+        incident_id: Uuid,
+        procedure_id: String,
+        version: u32,
+        title: String,
+        steps: Vec<ProcedureStep>,
+    },
+    /// A procedure step done (with a note) or not applicable (with the reason).
+    ProcedureStepRecorded {
+        incident_id: Uuid,
+        procedure_id: String,
+        step_id: String,
+        done: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// An immediate-referral trigger (UKCIS), e.g. an adult involved.
+    ReferralTriggerRecorded {
+        incident_id: Uuid,
+        trigger: String,
+    },
 }
 
 impl Body {
@@ -174,6 +287,12 @@ impl Body {
             Body::IncidentsLinked { .. } => "incidents_linked",
             Body::IncidentClosed { .. } => "incident_closed",
             Body::IncidentReopened { .. } => "incident_reopened",
+            Body::EvidenceCaptured(_) => "evidence_captured",
+            Body::EvidenceCustody { .. } => "evidence_custody",
+            Body::ImageryRecorded { .. } => "imagery_recorded",
+            Body::ProcedureAttached { .. } => "procedure_attached",
+            Body::ProcedureStepRecorded { .. } => "procedure_step_recorded",
+            Body::ReferralTriggerRecorded { .. } => "referral_trigger_recorded",
         }
     }
 
@@ -181,6 +300,7 @@ impl Body {
     pub fn incident_id(&self) -> Option<Uuid> {
         match self {
             Body::IncidentOpened(o) => Some(o.incident_id),
+            Body::EvidenceCaptured(c) => Some(c.incident_id),
             Body::NoteAdded { incident_id, .. }
             | Body::EntryCorrected { incident_id, .. }
             | Body::LearnerInvolved { incident_id, .. }
@@ -191,7 +311,12 @@ impl Body {
             | Body::RiskAssessed { incident_id, .. }
             | Body::IncidentsLinked { incident_id, .. }
             | Body::IncidentClosed { incident_id, .. }
-            | Body::IncidentReopened { incident_id, .. } => Some(*incident_id),
+            | Body::IncidentReopened { incident_id, .. }
+            | Body::EvidenceCustody { incident_id, .. }
+            | Body::ImageryRecorded { incident_id, .. }
+            | Body::ProcedureAttached { incident_id, .. }
+            | Body::ProcedureStepRecorded { incident_id, .. }
+            | Body::ReferralTriggerRecorded { incident_id, .. } => Some(*incident_id),
             _ => None,
         }
     }

@@ -9,6 +9,8 @@ pub mod body;
 pub mod event;
 pub mod hlc;
 
-pub use body::{Body, IncidentOpened, KIND_VERSION};
+pub use body::{
+    Body, CustodyAction, EvidenceCaptured, Handover, IncidentOpened, ProcedureStep, KIND_VERSION,
+};
 pub use event::{DeviceSigner, Event, EventHeader};
 pub use hlc::Hlc;

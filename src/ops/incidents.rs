@@ -210,7 +210,8 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
     let year = crate::domain::time::today().year();
     let reference = next_reference(log, &centre, year)?;
     let id = Uuid::now_v7();
-    log.append(Body::IncidentOpened(IncidentOpened {
+    let follows = crate::domain::procedures::for_categories(&categories)?;
+    let mut bodies = vec![Body::IncidentOpened(IncidentOpened {
         incident_id: id,
         reference: reference.clone(),
         centre,
@@ -228,7 +229,13 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
             .filter(|p| !p.is_empty()),
         account,
         concerns_staff,
-    }))?;
+    })];
+    // The procedures its categories call for, with the version followed, in the same
+    // transaction: an incident is never recorded without them.
+    for def in follows {
+        bodies.push(super::procedures::attach_body(id, def));
+    }
+    log.append_all(bodies)?;
     Ok(Opened { id, reference })
 }
 
@@ -418,6 +425,17 @@ pub fn link(log: &mut CaseLog, incident: Uuid, other: &str, reason: Option<&str>
 pub fn close(log: &mut CaseLog, incident: Uuid, outcome: &str, reason: &str) -> Result<()> {
     if open_status(log, incident)? == Status::Closed {
         return Err(Error::invalid("This incident is already closed."));
+    }
+    let outstanding = crate::read::procedures::outstanding_required(log.conn(), incident)?;
+    if !outstanding.is_empty() {
+        let names: Vec<String> = outstanding
+            .iter()
+            .map(|s| format!("{} ({})", s.id, s.text.trim_end_matches('.')))
+            .collect();
+        return Err(Error::invalid(format!(
+            "This incident cannot be closed while required procedure steps are outstanding: {}. Record each with `harbour procedure step` as done, or as not applicable with the reason.",
+            names.join("; ")
+        )));
     }
     log.append(Body::IncidentClosed {
         incident_id: incident,

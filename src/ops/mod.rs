@@ -3,9 +3,12 @@
 //! Every function here validates its input against the current tables first and returns a
 //! plain-sentence error before anything is written; the write itself is one transaction.
 
+pub mod evidence;
 pub mod incidents;
 pub mod learners;
 pub mod org;
+pub mod packs;
+pub mod procedures;
 
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;

@@ -4,9 +4,11 @@
 //! allegation about a member of staff never reaches the person it concerns).
 
 pub mod dashboard;
+pub mod evidence;
 pub mod incidents;
 pub mod learners;
 pub mod org;
+pub mod procedures;
 pub mod search;
 
 pub use incidents::{IncidentDetail, IncidentFilter, IncidentSummary};

@@ -131,6 +131,17 @@ impl CaseLog {
         &self.device
     }
 
+    /// The device's key as an evidence-pack signer, so packs are signed by the same key that
+    /// signs this device's events. The secret bytes go only into the signer.
+    pub fn pack_signer(&self) -> harbour_evidence::PackSigner {
+        harbour_evidence::PackSigner::from_seed(*self.device.signer.secret_bytes())
+    }
+
+    /// The short fingerprint of this device's public key (as shown in packs and summaries).
+    pub fn key_fingerprint(&self) -> String {
+        crate::log::event::fingerprint(&self.device.signer.verifying_key())
+    }
+
     /// Gives the connection back (to close it).
     pub fn into_conn(self) -> Connection {
         self.conn

@@ -121,7 +121,7 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
     Ok(())
 }
 
-fn chronicle(
+pub(super) fn chronicle(
     conn: &Connection,
     event: &Event,
     incident: &str,
@@ -387,7 +387,7 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
             let text = format!("Reopened. Reason: {reason}");
             chronicle(conn, event, incident, &text, None)?;
         }
-        _ => {}
+        other => super::project_evidence::apply(conn, event, other, incident)?,
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 1;
+pub const PROJECTION_VERSION: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -189,6 +189,80 @@ CREATE VIRTUAL TABLE search USING fts5 (
 );
 "#;
 
+/// Evidence, its chain of custody, imagery records and procedures.
+const V2: &str = r#"
+CREATE TABLE evidence_items (
+    id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    shows TEXT,
+    source TEXT,
+    username TEXT,
+    platform TEXT,
+    device_held_by TEXT,
+    device_location TEXT,
+    captured_by TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    file_modified TEXT,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE INDEX evidence_items_incident ON evidence_items (incident_id);
+CREATE TABLE evidence_custody (
+    event_id TEXT PRIMARY KEY,
+    item_id TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX evidence_custody_item ON evidence_custody (item_id, at_ms, at_count);
+CREATE TABLE imagery_records (
+    event_id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    location TEXT NOT NULL,
+    held_by TEXT NOT NULL,
+    device_owner TEXT,
+    action_taken TEXT
+);
+CREATE INDEX imagery_records_incident ON imagery_records (incident_id);
+CREATE TABLE incident_procedures (
+    incident_id TEXT NOT NULL,
+    procedure_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    attached_ms INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, procedure_id)
+);
+CREATE TABLE procedure_steps (
+    incident_id TEXT NOT NULL,
+    procedure_id TEXT NOT NULL,
+    step_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    required INTEGER NOT NULL,
+    required_when_flagged INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    note TEXT,
+    by_author TEXT,
+    at_ms INTEGER,
+    PRIMARY KEY (incident_id, procedure_id, step_id)
+);
+CREATE TABLE incident_triggers (
+    incident_id TEXT NOT NULL,
+    trigger_code TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, trigger_code)
+);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -209,11 +283,17 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("actions", "id"),
     ("incident_links", "a, b"),
     ("search", "incident_id, body"),
+    ("evidence_items", "id"),
+    ("evidence_custody", "event_id"),
+    ("imagery_records", "event_id"),
+    ("incident_procedures", "incident_id, procedure_id"),
+    ("procedure_steps", "incident_id, procedure_id, step_id"),
+    ("incident_triggers", "incident_id, trigger_code"),
 ];
 
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 #[cfg(test)]

@@ -127,3 +127,48 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Records an incident in `category` with these learners (id, role); returns its reference.
+pub fn open_incident(f: &Folder, category: &str, learners: &[(&str, &str)]) -> String {
+    let mut args: Vec<String> = vec![
+        "incident".into(),
+        "new".into(),
+        "--category".into(),
+        category.into(),
+        "--occurred".into(),
+        "2026-11-20T15:30".into(),
+        "--reporter".into(),
+        "Chris Tutor, Assessor".into(),
+        "--account".into(),
+        "They shared it in the group chat".into(),
+    ];
+    for (id, role) in learners {
+        args.push("--learner".into());
+        args.push(format!("{id}:{role}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    f.ok(&refs)
+}
+
+/// Every file under `dir`, recursively, with its bytes (empty if `dir` does not exist).
+pub fn snapshot_all(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        if path.is_dir() {
+            for (k, v) in snapshot_all(&path) {
+                out.insert(format!("{}/{k}", entry.file_name().to_string_lossy()), v);
+            }
+        } else {
+            out.insert(
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(&path).expect("read file"),
+            );
+        }
+    }
+    out
+}

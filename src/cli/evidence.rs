@@ -1,0 +1,265 @@
+//! `harbour evidence …`, `harbour procedure …` and `harbour pack …`
+
+use std::path::Path;
+
+use harbour::domain::procedures::built_in;
+use harbour::domain::time::{parse_date, show_millis, today};
+use harbour::ops::evidence::{self as ops, NewEvidence};
+use harbour::ops::incidents::resolve;
+use harbour::ops::packs;
+use harbour::ops::procedures::{self as procs, StepOutcome};
+use harbour::read::{evidence as read, procedures as read_procs};
+use harbour::{Harbour, Result};
+
+use super::args::{EvidenceCmd, PackCmd, ProcedureCmd};
+use super::output::Out;
+
+pub fn evidence(h: &mut Harbour, c: EvidenceCmd, out: &Out) -> Result<()> {
+    match c {
+        EvidenceCmd::Add {
+            reference,
+            file,
+            description,
+            shows,
+            source,
+            username,
+            platform,
+            device_held_by,
+            device_location,
+        } => {
+            let id = resolve(h.log(), &reference)?;
+            let captured = ops::add(
+                h,
+                id,
+                NewEvidence {
+                    file,
+                    description,
+                    shows,
+                    source,
+                    username,
+                    platform,
+                    device_held_by,
+                    device_location,
+                },
+            )?;
+            out.emit(&captured, || {
+                format!(
+                    "Evidence stored: {}\nSHA-256: {}",
+                    captured.item_id, captured.sha256
+                )
+            });
+        }
+        EvidenceCmd::List { reference } => {
+            let id = resolve(h.log(), &reference)?;
+            let e = read::for_incident(h.log().conn(), id)?;
+            out.emit(&e, || {
+                let mut s = String::new();
+                if e.items.is_empty() {
+                    s.push_str("No evidence files are held for this incident.\n");
+                }
+                for i in &e.items {
+                    let status = if i.status == "handed_over" {
+                        "handed over"
+                    } else {
+                        "held"
+                    };
+                    s.push_str(&format!(
+                        "{}  {} ({}, {} bytes, {status})\n  SHA-256 {}\n",
+                        i.id, i.description, i.file_name, i.size, i.sha256
+                    ));
+                    for c in &i.custody {
+                        s.push_str(&format!(
+                            "    {}  {}  {}\n",
+                            show_millis(c.at_ms),
+                            c.by,
+                            c.detail
+                        ));
+                    }
+                }
+                for im in &e.imagery {
+                    s.push_str(&format!(
+                        "Imagery (not stored), recorded {} by {}: where: {}; held by: {}\n",
+                        show_millis(im.at_ms),
+                        im.recorded_by,
+                        im.location,
+                        im.held_by
+                    ));
+                }
+                s
+            });
+        }
+        EvidenceCmd::Imagery {
+            reference,
+            location,
+            held_by,
+            device_owner,
+            action_taken,
+        } => {
+            let log = h.log_mut();
+            let id = resolve(log, &reference)?;
+            ops::record_imagery(log, id, &location, &held_by, device_owner, action_taken)?;
+            out.done("Recorded that the imagery exists; it has not been stored.");
+        }
+        EvidenceCmd::Open {
+            item,
+            out: path,
+            reason,
+        } => {
+            let i = ops::open(h, &item, &path, reason.as_deref())?;
+            out.done(&format!(
+                "Evidence item {} decrypted to {}; its SHA-256 matched and the opening is logged.",
+                i.id,
+                path.display()
+            ));
+        }
+        EvidenceCmd::Handover {
+            item,
+            to,
+            agency,
+            crime_reference,
+            date,
+        } => {
+            let date = date
+                .as_deref()
+                .map(parse_date)
+                .transpose()?
+                .unwrap_or_else(today);
+            let i = ops::handover(h.log_mut(), &item, &to, &agency, &crime_reference, date)?;
+            out.done(&format!("Hand-over of evidence item {} recorded.", i.id));
+        }
+        EvidenceCmd::Returned { item } => {
+            let i = ops::returned(h.log_mut(), &item)?;
+            out.done(&format!("Return of evidence item {} recorded.", i.id));
+        }
+    }
+    Ok(())
+}
+
+pub fn procedure(h: &mut Harbour, c: ProcedureCmd, out: &Out) -> Result<()> {
+    match c {
+        ProcedureCmd::Show { reference } => {
+            let id = resolve(h.log(), &reference)?;
+            let p = read_procs::show(h.log().conn(), id)?;
+            out.emit(&p, || {
+                let mut s = format!("{}\n", p.reference);
+                for f in &p.flags {
+                    s.push_str(&format!("FLAG: {}\n", f.text));
+                }
+                if p.procedures.is_empty() {
+                    s.push_str("No procedure is attached; `harbour procedure attach` adds one.\n");
+                }
+                for pr in &p.procedures {
+                    s.push_str(&format!("\n{} (version {})\n", pr.title, pr.version));
+                    for st in &pr.steps {
+                        let req = if st.required { " [required]" } else { "" };
+                        let status = match st.state.as_str() {
+                            "done" => format!(
+                                "done by {} on {}{}",
+                                st.by.as_deref().unwrap_or("(unknown)"),
+                                st.at_ms.map(show_millis).unwrap_or_default(),
+                                st.note
+                                    .as_deref()
+                                    .map(|n| format!(" — note: {n}"))
+                                    .unwrap_or_default()
+                            ),
+                            "not_applicable" => format!(
+                                "not applicable ({}), recorded by {} on {}",
+                                st.note.as_deref().unwrap_or(""),
+                                st.by.as_deref().unwrap_or("(unknown)"),
+                                st.at_ms.map(show_millis).unwrap_or_default()
+                            ),
+                            _ => "outstanding".to_string(),
+                        };
+                        s.push_str(&format!("  {}{req}: {}\n    {status}\n", st.id, st.text));
+                    }
+                }
+                s
+            });
+        }
+        ProcedureCmd::Step {
+            reference,
+            step,
+            done,
+            note,
+            not_applicable,
+        } => {
+            let log = h.log_mut();
+            let id = resolve(log, &reference)?;
+            let outcome = match (done, not_applicable) {
+                (_, Some(reason)) => StepOutcome::NotApplicable { reason },
+                _ => StepOutcome::Done { note },
+            };
+            procs::step(log, id, &step, outcome)?;
+            out.done("Procedure step recorded.");
+        }
+        ProcedureCmd::Attach {
+            reference,
+            procedure,
+        } => {
+            let log = h.log_mut();
+            let id = resolve(log, &reference)?;
+            let title = procs::attach(log, id, &procedure)?;
+            out.done(&format!("The incident now follows {title}."));
+        }
+        ProcedureCmd::Trigger { reference, trigger } => {
+            let log = h.log_mut();
+            let id = resolve(log, &reference)?;
+            procs::trigger(log, id, &trigger)?;
+            out.done("Trigger recorded: this calls for an urgent police referral.");
+        }
+        ProcedureCmd::List => {
+            let all = built_in()?;
+            let rows: Vec<_> = all
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "id": p.id, "version": p.version, "title": p.title,
+                        "source": p.source, "categories": p.categories,
+                    })
+                })
+                .collect();
+            out.emit(&rows, || {
+                all.iter()
+                    .map(|p| format!("{:<24} v{}  {}", p.id, p.version, p.title))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn pack(h: &mut Harbour, c: PackCmd, out: &Out) -> Result<()> {
+    match c {
+        PackCmd::Export {
+            reference,
+            out: path,
+            reason,
+        } => {
+            let id = resolve(h.log(), &reference)?;
+            let e = packs::export(h, id, &path, reason.as_deref())?;
+            out.emit(&e, || {
+                format!(
+                    "Evidence pack for {} written to {} ({} evidence files).\nSigned by the key with fingerprint {}.",
+                    e.reference,
+                    e.path.display(),
+                    e.items,
+                    e.fingerprint
+                )
+            });
+            Ok(())
+        }
+        PackCmd::Verify { pack } => verify_pack(&pack, out),
+    }
+}
+
+pub fn verify_pack(pack: &Path, out: &Out) -> Result<()> {
+    let c = packs::verify(pack)?;
+    out.emit(&c, || {
+        format!(
+            "The evidence pack for {} is intact: {} files match the signed manifest.\nMade by {} at {}; signed by the key with fingerprint {}.",
+            c.reference, c.files, c.made_by, c.made_at, c.fingerprint
+        )
+    });
+    Ok(())
+}

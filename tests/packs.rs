@@ -1,0 +1,279 @@
+//! Evidence packs: checked by standard tools (`sha256sum -c`, `pdftotext`) and by
+//! `harbour pack verify` with no data folder; a changed byte is named; a changed stored file
+//! stops the export with nothing under the final name.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{open_incident, Folder};
+use serde_json::Value;
+
+fn write(f: &Folder, name: &str, bytes: &[u8]) -> String {
+    let p = f.tmp.path().join(name);
+    std::fs::write(&p, bytes).expect("write file");
+    p.to_string_lossy().into_owned()
+}
+
+fn unzip(pack: &Path, into: &Path) {
+    let st = Command::new("unzip")
+        .arg("-q")
+        .arg(pack)
+        .arg("-d")
+        .arg(into)
+        .status()
+        .expect("unzip");
+    assert!(st.success());
+}
+
+/// Runs `harbour pack verify` with no data folder at all.
+fn verify_alone(f: &Folder, pack: &Path) -> std::process::Output {
+    let nowhere = f.tmp.path().join("no-data-folder");
+    let out = Command::new(env!("CARGO_BIN_EXE_harbour"))
+        .arg("--data-dir")
+        .arg(&nowhere)
+        .args(["pack", "verify"])
+        .arg(pack)
+        .env_remove("HARBOUR_PASSPHRASE")
+        .env_remove("HARBOUR_DATA_DIR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run harbour");
+    assert!(
+        !nowhere.exists(),
+        "pack verify must not create a data folder"
+    );
+    out
+}
+
+#[test]
+fn a_pack_is_checked_by_standard_tools_and_by_harbour() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let reference = open_incident(&f, "malicious-posts", &[(&alex, "subject")]);
+    let chat = write(&f, "chat log.txt", b"Messages about Alex, 20/11/2026 15:30");
+    let profile = write(
+        &f,
+        "profile.html",
+        b"<html>example_user profile page</html>",
+    );
+    let a = f.json(&[
+        "evidence",
+        "add",
+        &reference,
+        &chat,
+        "--description",
+        "Chat log",
+    ]);
+    let b = f.json(&[
+        "evidence",
+        "add",
+        &reference,
+        &profile,
+        "--description",
+        "Profile page",
+        "--source",
+        "https://example.invalid/example_user",
+    ]);
+    let item_a = a["item_id"].as_str().expect("item").to_string();
+    f.ok(&[
+        "evidence",
+        "handover",
+        &item_a,
+        "--to",
+        "PC Jordan Sample",
+        "--agency",
+        "Greater Example Police",
+        "--reference",
+        "CRIME-2026-001",
+    ]);
+    f.ok(&[
+        "procedure",
+        "step",
+        &reference,
+        "preserve-evidence",
+        "--done",
+        "--note",
+        "Both files stored",
+    ]);
+
+    let pack = f.tmp.path().join("pack.zip");
+    let exported = f.json(&[
+        "pack",
+        "export",
+        &reference,
+        "--out",
+        &pack.to_string_lossy(),
+        "--reason",
+        "Requested by police",
+    ]);
+    assert!(pack.exists());
+    assert_eq!(exported["items"], 2);
+
+    // sha256sum -c on the extracted pack.
+    let dir = f.tmp.path().join("extracted");
+    unzip(&pack, &dir);
+    let st = Command::new("sha256sum")
+        .args(["-c", "--quiet", "SHA256SUMS"])
+        .current_dir(&dir)
+        .status()
+        .expect("sha256sum");
+    assert!(st.success(), "sha256sum -c failed");
+    assert_eq!(
+        std::fs::read(dir.join("evidence/chat_log.txt"))
+            .or_else(|_| std::fs::read(dir.join("evidence/chat log.txt")))
+            .expect("evidence file"),
+        b"Messages about Alex, 20/11/2026 15:30"
+    );
+
+    // The summary names the reference, every hash and the custody entries.
+    let text = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(dir.join("summary.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).replace(['\n', ' '], "");
+    for needle in [
+        reference.as_str(),
+        a["sha256"].as_str().expect("sha"),
+        b["sha256"].as_str().expect("sha"),
+        "PCJordanSample",
+        "CRIME-2026-001",
+        "Exportedinthisevidencepack",
+        "Capturedby",
+        "AlexExample",
+        "Bothfilesstored",
+        "Page1of",
+    ] {
+        assert!(text.contains(needle), "summary.pdf lacks {needle}: {text}");
+    }
+
+    // Harbour checks it with no data folder.
+    let out = verify_alone(&f, &pack);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Signed by this device's own key: the fingerprints agree.
+    let said = String::from_utf8_lossy(&out.stdout);
+    let fp = exported["fingerprint"].as_str().expect("fingerprint");
+    assert!(said.contains(fp), "{said} does not name {fp}");
+    assert!(
+        text.contains(&fp.replace(' ', "")),
+        "summary.pdf lacks the fingerprint"
+    );
+
+    // The export is in each item's chain of custody.
+    let list: Value = f.json(&["evidence", "list", &reference]);
+    for item in list["items"].as_array().expect("items") {
+        let last = item["custody"]
+            .as_array()
+            .expect("custody")
+            .last()
+            .expect("entry")
+            .clone();
+        assert_eq!(last["action"], "exported");
+        assert!(last["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("Requested by police"));
+    }
+
+    // One changed byte inside the pack is named.
+    let mut bytes = std::fs::read(&pack).expect("pack");
+    let needle = b"example_user profile page";
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("evidence bytes are stored uncompressed");
+    bytes[at] ^= 0x20;
+    let bad = f.tmp.path().join("changed.zip");
+    std::fs::write(&bad, bytes).expect("write");
+    let out = verify_alone(&f, &bad);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("evidence/profile.html") && err.contains("changed"),
+        "{err}"
+    );
+
+    f.ok(&["verify"]);
+}
+
+#[test]
+fn a_changed_stored_file_stops_the_export() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let reference = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
+    let chat = write(&f, "chat.txt", &vec![b'a'; 200_000]);
+    let good = write(&f, "good.txt", b"fine");
+    f.ok(&[
+        "evidence",
+        "add",
+        &reference,
+        &good,
+        "--description",
+        "Good file",
+    ]);
+    let a = f.json(&[
+        "evidence",
+        "add",
+        &reference,
+        &chat,
+        "--description",
+        "Chat log",
+    ]);
+    let item = a["item_id"].as_str().expect("item").to_string();
+    let stored = f.dir().join("evidence").join(format!("{item}.hbev"));
+    let mut bytes = std::fs::read(&stored).expect("stored");
+    bytes[1000] ^= 1;
+    std::fs::write(&stored, bytes).expect("tamper");
+
+    let nowhere = f.tmp.path().join("no-such-folder").join("pack.zip");
+    let err = f.fails(&[
+        "pack",
+        "export",
+        &reference,
+        "--out",
+        &nowhere.to_string_lossy(),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "{} could not be written: it does not exist.",
+            nowhere.display()
+        )
+    );
+
+    let pack = f.tmp.path().join("pack.zip");
+    let err = f.fails(&[
+        "pack",
+        "export",
+        &reference,
+        "--out",
+        &pack.to_string_lossy(),
+    ]);
+    assert!(err.contains(&item) && err.contains("Chat log"), "{err}");
+    assert!(!pack.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(f.tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("pack.zip"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // No 'exported' entry was logged.
+    let list: Value = f.json(&["evidence", "list", &reference]);
+    for item in list["items"].as_array().expect("items") {
+        assert!(item["custody"]
+            .as_array()
+            .expect("custody")
+            .iter()
+            .all(|c| c["action"] != "exported"));
+    }
+    f.ok(&["verify"]);
+}

@@ -1,0 +1,207 @@
+//! Procedures: attached by category with their version, steps done or not applicable with a
+//! reason, closing refused while required steps are outstanding, the 18+ nudes rule and
+//! immediate-referral triggers.
+
+mod common;
+
+use common::{open_incident, Folder};
+use serde_json::Value;
+
+fn step_of<'a>(p: &'a Value, id: &str) -> &'a Value {
+    p["procedures"][0]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("step")
+}
+
+fn close(f: &Folder, reference: &str) -> std::process::Output {
+    f.run(&[
+        "incident",
+        "close",
+        reference,
+        "--outcome",
+        "Resolved",
+        "--reason",
+        "Procedure complete",
+    ])
+}
+
+#[test]
+fn steps_are_recorded_and_closing_waits_for_required_ones() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let reference = open_incident(&f, "malicious-posts", &[(&alex, "subject")]);
+    let p: Value = f.json(&["procedure", "show", &reference]);
+    assert_eq!(p["procedures"][0]["id"], "malicious-comments");
+    assert_eq!(p["procedures"][0]["version"], 1);
+    assert_eq!(step_of(&p, "preserve-evidence")["state"], "outstanding");
+    assert_eq!(step_of(&p, "preserve-evidence")["required"], true);
+
+    let err = f.fails(&[
+        "incident",
+        "close",
+        &reference,
+        "--outcome",
+        "x",
+        "--reason",
+        "y",
+    ]);
+    assert!(
+        err.contains("preserve-evidence")
+            && err.contains("send-to-ceop")
+            && err.contains("trace-and-police"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("request-removal"),
+        "optional steps are not named: {err}"
+    );
+
+    f.ok(&[
+        "procedure",
+        "step",
+        &reference,
+        "preserve-evidence",
+        "--done",
+        "--note",
+        "Screenshots stored",
+    ]);
+    f.ok(&["procedure", "step", &reference, "send-to-ceop", "--done"]);
+    let err = f.fails(&[
+        "procedure",
+        "step",
+        &reference,
+        "trace-and-police",
+        "--not-applicable",
+        " ",
+    ]);
+    assert!(err.contains("reason"), "{err}");
+    f.ok(&[
+        "procedure",
+        "step",
+        &reference,
+        "trace-and-police",
+        "--not-applicable",
+        "Poster identified and spoken to by the centre",
+    ]);
+    let err = f.fails(&["procedure", "step", &reference, "no-such-step", "--done"]);
+    assert!(err.contains("no step"), "{err}");
+
+    let p: Value = f.json(&["procedure", "show", &reference]);
+    let done = step_of(&p, "preserve-evidence");
+    assert_eq!(done["state"], "done");
+    assert_eq!(done["by"], "Sam Example");
+    assert_eq!(done["note"], "Screenshots stored");
+    let na = step_of(&p, "trace-and-police");
+    assert_eq!(na["state"], "not_applicable");
+    assert_eq!(na["note"], "Poster identified and spoken to by the centre");
+    let text = f.ok(&["procedure", "show", &reference]);
+    assert!(
+        text.contains("[required]") && text.contains("not applicable (Poster identified"),
+        "{text}"
+    );
+
+    assert!(close(&f, &reference).status.success());
+    f.ok(&["verify"]);
+}
+
+#[test]
+fn a_procedure_can_be_attached_and_cyberbullying_is_not_forced() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let reference = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
+    let p: Value = f.json(&["procedure", "show", &reference]);
+    assert_eq!(p["procedures"].as_array().expect("procedures").len(), 0);
+    f.ok(&["procedure", "attach", &reference, "bullying-email-mobile"]);
+    let err = f.fails(&["procedure", "attach", &reference, "bullying-email-mobile"]);
+    assert!(err.contains("already follows"), "{err}");
+    let err = f.fails(&["procedure", "attach", &reference, "made-up"]);
+    assert!(err.contains("No procedure"), "{err}");
+    let err = f.fails(&[
+        "incident",
+        "close",
+        &reference,
+        "--outcome",
+        "x",
+        "--reason",
+        "y",
+    ]);
+    assert!(err.contains("advise-not-respond"), "{err}");
+}
+
+#[test]
+fn an_adult_in_a_nudes_incident_makes_the_police_referral_required() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17"); // 17 on 20/11/2026
+    let jo = f.add_learner("Jo Sample", "2008-01-02"); // 18 on 20/11/2026
+    let young = open_incident(&f, "nudes", &[(&alex, "subject")]);
+    let p: Value = f.json(&["procedure", "show", &young]);
+    assert_eq!(p["procedures"][0]["id"], "sharing-nudes");
+    assert_eq!(p["flags"].as_array().expect("flags").len(), 0);
+    assert_eq!(step_of(&p, "urgent-police-referral")["required"], false);
+
+    let adult = open_incident(&f, "nudes", &[(&alex, "subject"), (&jo, "alleged")]);
+    let p: Value = f.json(&["procedure", "show", &adult]);
+    let flag = p["flags"][0]["text"].as_str().expect("flag");
+    assert!(
+        flag.starts_with("Child sexual abuse: urgent police referral")
+            && flag.contains("Jo Sample"),
+        "{flag}"
+    );
+    assert_eq!(step_of(&p, "urgent-police-referral")["required"], true);
+    let shown = f.ok(&["incident", "show", &adult]);
+    assert!(
+        shown.contains("FLAG: Child sexual abuse: urgent police referral"),
+        "{shown}"
+    );
+
+    // Every other required step done: the urgent referral alone still stops closing.
+    for s in [
+        "report-dsl",
+        "do-not-view",
+        "record-imagery",
+        "initial-review",
+        "check-triggers",
+        "speak-to-learners",
+        "inform-parents",
+    ] {
+        f.ok(&["procedure", "step", &adult, s, "--done"]);
+    }
+    let err = f.fails(&[
+        "incident",
+        "close",
+        &adult,
+        "--outcome",
+        "x",
+        "--reason",
+        "y",
+    ]);
+    assert!(err.contains("urgent-police-referral"), "{err}");
+    f.ok(&[
+        "procedure",
+        "step",
+        &adult,
+        "urgent-police-referral",
+        "--done",
+        "--note",
+        "CRIME-2026-002",
+    ]);
+    assert!(close(&f, &adult).status.success());
+
+    // A trigger recorded on the younger case does the same.
+    f.ok(&["procedure", "trigger", &young, "coercion"]);
+    let p: Value = f.json(&["procedure", "show", &young]);
+    assert!(p["flags"][0]["text"]
+        .as_str()
+        .expect("flag")
+        .contains("coercion, blackmail or grooming"));
+    assert_eq!(step_of(&p, "urgent-police-referral")["required"], true);
+    let err = f.fails(&["procedure", "trigger", &young, "bad-trigger"]);
+    assert!(err.contains("adult-involved"), "{err}");
+    f.ok(&["verify"]);
+}
