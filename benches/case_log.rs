@@ -9,86 +9,14 @@
 
 use std::time::{Duration, Instant};
 
-use harbour::domain::{LearnerRole, Reporter};
 use harbour::keys::DataKey;
-use harbour::log::{Body, IncidentOpened};
+use harbour::log::Body;
 use harbour::read::incidents::{list, IncidentFilter};
 use harbour::read::search::search;
 use harbour::store::{db, CaseLog};
-use rand::{Rng, SeedableRng};
+use harbour::synthetic;
+use rand::SeedableRng;
 use uuid::Uuid;
-
-const WORDS: &[&str] = &[
-    "message",
-    "snapchat",
-    "instagram",
-    "whatsapp",
-    "photo",
-    "group",
-    "chat",
-    "threat",
-    "bus",
-    "stop",
-    "college",
-    "workshop",
-    "tutor",
-    "employer",
-    "nasty",
-    "comment",
-    "screenshot",
-    "account",
-    "password",
-    "hacked",
-    "fake",
-    "profile",
-    "video",
-    "shared",
-    "without",
-    "consent",
-    "money",
-    "betting",
-    "game",
-    "online",
-    "stranger",
-    "followed",
-    "evening",
-    "weekend",
-    "phone",
-    "number",
-    "address",
-    "school",
-    "friend",
-    "brother",
-    "sister",
-    "apprentice",
-    "site",
-    "placement",
-    "canteen",
-    "library",
-    "gym",
-    "football",
-    "music",
-    "laptop",
-    "email",
-    "blocked",
-    "reported",
-    "upset",
-    "scared",
-    "angry",
-    "laughed",
-    "posted",
-    "deleted",
-    "again",
-    "every",
-    "night",
-];
-
-fn sentence(rng: &mut impl Rng, n: usize) -> String {
-    (0..n)
-        .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 struct Figures {
     append_secs: f64,
@@ -117,7 +45,6 @@ fn run(encrypted: bool, incidents: usize) -> Figures {
         CaseLog::create(conn, author, "Benchmark laptop", Some("MAN".into())).expect("device");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
 
-    let learners: Vec<Uuid> = (0..1000).map(|_| Uuid::now_v7()).collect();
     let mut setup = vec![
         Body::OrganisationNamed {
             name: "Northbridge Training".into(),
@@ -141,66 +68,10 @@ fn run(encrypted: bool, incidents: usize) -> Figures {
             restricted: c.restricted,
         });
     }
-    for (i, l) in learners.iter().enumerate() {
-        setup.push(Body::LearnerAdded {
-            learner_id: *l,
-            name: format!("Learner {i}"),
-            dob: chrono::NaiveDate::from_ymd_opt(2005 + (i % 8) as i32, 1 + (i % 12) as u32, 1)
-                .expect("date"),
-            centre: "MAN".into(),
-            employer: None,
-            carers: vec![],
-        });
-    }
     log.append_all(setup).expect("setup");
-    let categories = [
-        "cyberbullying",
-        "gambling",
-        "grooming",
-        "harmful-content",
-        "malicious-posts",
-    ];
 
     let started = Instant::now();
-    let batch = 500;
-    let mut done = 0;
-    while done < incidents {
-        let mut bodies = Vec::with_capacity(batch * 5);
-        for k in 0..batch.min(incidents - done) {
-            let n = done + k;
-            let id = Uuid::now_v7();
-            let a = learners[rng.gen_range(0..learners.len())];
-            let b = learners[rng.gen_range(0..learners.len())];
-            let mut involved = vec![(a, LearnerRole::Subject)];
-            if a != b {
-                involved.push((b, LearnerRole::AllegedPerpetrator));
-            }
-            bodies.push(Body::IncidentOpened(IncidentOpened {
-                incident_id: id,
-                reference: format!("MAN-2026-{:06}", n + 1),
-                centre: "MAN".into(),
-                categories: vec![categories[n % categories.len()].into()],
-                learners: involved,
-                occurred_at: chrono::Utc::now(),
-                reported_at: chrono::Utc::now(),
-                reporter: Reporter {
-                    name: "Chris Tutor".into(),
-                    job_title: "Assessor".into(),
-                },
-                place: Some("Group chat".into()),
-                account: sentence(&mut rng, 30),
-                concerns_staff: None,
-            }));
-            for _ in 0..4 {
-                bodies.push(Body::NoteAdded {
-                    incident_id: id,
-                    text: sentence(&mut rng, 15),
-                });
-            }
-        }
-        done += batch.min(incidents - done);
-        log.append_all(bodies).expect("append");
-    }
+    synthetic::fill(&mut log, "MAN", 1000, incidents, 42).expect("generate");
     let append_secs = started.elapsed().as_secs_f64();
     let events: usize = log
         .conn()
@@ -223,9 +94,9 @@ fn run(encrypted: bool, incidents: usize) -> Figures {
     let mut searches = Vec::new();
     for i in 0..200 {
         let q = if i % 2 == 0 {
-            sentence(&mut rng, 1)
+            synthetic::sentence(&mut rng, 1)
         } else {
-            sentence(&mut rng, 2)
+            synthetic::sentence(&mut rng, 2)
         };
         let t = Instant::now();
         let _ = search(log.conn(), author, &q, 50).expect("search");

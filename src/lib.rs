@@ -14,6 +14,7 @@ pub mod log;
 pub mod ops;
 pub mod read;
 pub mod store;
+pub mod synthetic;
 
 pub use error::{Error, Result};
 pub use folder::{Harbour, Setup, Unlock};

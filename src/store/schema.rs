@@ -149,6 +149,7 @@ CREATE TABLE chronology (
     corrects TEXT
 );
 CREATE INDEX chronology_incident ON chronology (incident_id, at_ms, at_count, device_id, seq);
+CREATE INDEX chronology_recent ON chronology (at_ms, at_count);
 CREATE TABLE referrals (
     event_id TEXT PRIMARY KEY,
     incident_id TEXT NOT NULL,
