@@ -60,14 +60,7 @@ fn run(encrypted: bool, incidents: usize) -> Figures {
             centre: None,
         },
     ];
-    for c in harbour::domain::categories::built_in().expect("categories") {
-        setup.push(Body::CategoryAdded {
-            code: c.code,
-            name: c.name,
-            four_c: c.four_c,
-            restricted: c.restricted,
-        });
-    }
+    setup.extend(harbour::log::body::built_in_categories().expect("categories"));
     log.append_all(setup).expect("setup");
 
     let started = Instant::now();

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
 
-use crate::domain::categories;
 use crate::domain::reference::check_centre_code;
 use crate::domain::{required, ContactRole};
 use crate::keys::{keyring_store, DataKey, KdfParams, KeyFile, Passphrase, RecoveryKey};
@@ -175,14 +174,7 @@ impl Harbour {
                     staff_id,
                 });
             }
-            for c in categories::built_in()? {
-                bodies.push(Body::CategoryAdded {
-                    code: c.code,
-                    name: c.name,
-                    four_c: c.four_c,
-                    restricted: c.restricted,
-                });
-            }
+            bodies.extend(crate::log::body::built_in_categories()?);
             log.append_all(bodies)?;
             // Closing the last connection checkpoints the WAL into the file.
             log.into_conn().close().map_err(|(_, e)| Error::from(e))?;

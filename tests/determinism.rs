@@ -221,14 +221,7 @@ fn run(seed: u64, devices: usize, steps: usize) {
             centre: None,
         });
     }
-    for c in harbour::domain::categories::built_in().expect("categories") {
-        setup.push(Body::CategoryAdded {
-            code: c.code,
-            name: c.name,
-            four_c: c.four_c,
-            restricted: c.restricted,
-        });
-    }
+    setup.extend(harbour::log::body::built_in_categories().expect("categories"));
     logs[0].append_all(setup).expect("setup");
     let first = own_events(&logs[0]);
     for log in logs.iter_mut().skip(1) {
@@ -385,14 +378,7 @@ fn an_allegation_never_shows_on_the_device_of_the_person_it_concerns() {
             centre: None,
         },
     ];
-    for c in harbour::domain::categories::built_in().expect("categories") {
-        setup.push(Body::CategoryAdded {
-            code: c.code,
-            name: c.name,
-            four_c: c.four_c,
-            restricted: c.restricted,
-        });
-    }
+    setup.extend(harbour::log::body::built_in_categories().expect("categories"));
     a.append_all(setup).expect("setup");
     let learner = learners::add(
         &mut a,

@@ -321,3 +321,17 @@ impl Body {
         }
     }
 }
+
+/// The events that record Harbour's built-in categories (from `assets/categories.toml`), as
+/// set-up appends them.
+pub fn built_in_categories() -> crate::Result<Vec<Body>> {
+    Ok(crate::domain::categories::built_in()?
+        .into_iter()
+        .map(|c| Body::CategoryAdded {
+            code: c.code,
+            name: c.name,
+            four_c: c.four_c,
+            restricted: c.restricted,
+        })
+        .collect())
+}
