@@ -61,6 +61,8 @@ pub enum Error {
     Integrity(String),
     #[error("The database could not be read or written: {0}.")]
     Database(String),
+    #[error("The PDF could not be made: {0}.")]
+    Print(String),
 }
 
 impl Error {
@@ -89,6 +91,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Integrity(_) => "integrity",
             Error::Database(_) => "database",
+            Error::Print(_) => "print",
         }
     }
 
@@ -149,6 +152,24 @@ impl From<rusqlite_migration::Error> for Error {
                 rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
             ) => Error::NewerVersion,
             other => Error::Database(other.to_string()),
+        }
+    }
+}
+
+impl From<harbour_pdf::PdfError> for Error {
+    fn from(err: harbour_pdf::PdfError) -> Self {
+        match err {
+            harbour_pdf::PdfError::Io { path, source } => {
+                if source.kind() == std::io::ErrorKind::StorageFull {
+                    return Error::DiskFull;
+                }
+                Error::Print(format!(
+                    "{} could not be written because {}",
+                    path.display(),
+                    plain_io(&source)
+                ))
+            }
+            other => Error::Print(other.to_string()),
         }
     }
 }

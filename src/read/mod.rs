@@ -3,9 +3,11 @@
 //! Every view that lists incidents hides those about the person using this device (an
 //! allegation about a member of staff never reaches the person it concerns).
 
+pub mod consent;
 pub mod incidents;
 pub mod learners;
 pub mod org;
+pub mod reports;
 pub mod search;
 
 pub use incidents::{IncidentDetail, IncidentFilter, IncidentSummary};

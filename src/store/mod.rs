@@ -3,6 +3,7 @@
 pub mod caselog;
 pub mod db;
 pub mod project;
+pub mod project_consent;
 pub mod rows;
 pub mod schema;
 pub mod verify;

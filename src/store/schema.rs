@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 1;
+pub const PROJECTION_VERSION: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -189,6 +189,44 @@ CREATE VIRTUAL TABLE search USING fts5 (
 );
 "#;
 
+/// Consent forms returned and withdrawals, each row keyed by the event that recorded it and
+/// carrying the event's place in the log's order.
+const M2: &str = r#"
+CREATE TABLE consents (
+    event_id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    form TEXT NOT NULL,
+    form_version TEXT NOT NULL,
+    signed_on TEXT NOT NULL,
+    signed_by TEXT NOT NULL,
+    relationship TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX consents_learner ON consents (learner_id, form);
+CREATE TABLE consent_answers (
+    event_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    answer INTEGER NOT NULL,
+    PRIMARY KEY (event_id, purpose)
+);
+CREATE TABLE consent_withdrawals (
+    event_id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    form TEXT NOT NULL,
+    purpose TEXT,
+    withdrawn_on TEXT NOT NULL,
+    note TEXT,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX consent_withdrawals_learner ON consent_withdrawals (learner_id, form);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -209,11 +247,14 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("actions", "id"),
     ("incident_links", "a, b"),
     ("search", "incident_id, body"),
+    ("consents", "event_id"),
+    ("consent_answers", "event_id, purpose"),
+    ("consent_withdrawals", "event_id"),
 ];
 
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(M2)])
 }
 
 #[cfg(test)]
