@@ -37,7 +37,8 @@ fn a_cohort_of_mixed_ages_gets_the_right_forms() {
     let pages = pdf_pages(&pdf);
     assert_eq!(v["pages"].as_u64(), Some(pages.len() as u64));
 
-    // Every page belongs to exactly one learner: each learner's forms start on a new page.
+    // No page holds two learners: each learner's forms start on a new page. (A form's
+    // continuation page may carry no name at all.)
     let names = [
         "Alex Sixteen",
         "Jo Seventeen",
@@ -46,7 +47,7 @@ fn a_cohort_of_mixed_ages_gets_the_right_forms() {
     ];
     for (i, p) in pages.iter().enumerate() {
         let on_page = names.iter().filter(|n| p.contains(*n)).count();
-        assert_eq!(on_page, 1, "page {} names {on_page} learners:\n{p}", i + 1);
+        assert!(on_page <= 1, "page {} names {on_page} learners:\n{p}", i + 1);
         assert!(p.contains(&format!("Page {} of {}", i + 1, pages.len())));
         assert!(p.contains("Northbridge Training"));
     }
