@@ -47,7 +47,11 @@ fn a_cohort_of_mixed_ages_gets_the_right_forms() {
     ];
     for (i, p) in pages.iter().enumerate() {
         let on_page = names.iter().filter(|n| p.contains(*n)).count();
-        assert!(on_page <= 1, "page {} names {on_page} learners:\n{p}", i + 1);
+        assert!(
+            on_page <= 1,
+            "page {} names {on_page} learners:\n{p}",
+            i + 1
+        );
         assert!(p.contains(&format!("Page {} of {}", i + 1, pages.len())));
         assert!(p.contains("Northbridge Training"));
     }

@@ -70,7 +70,7 @@ fn range_label(from: NaiveDate, to: NaiveDate) -> String {
 }
 
 fn quarter_label(from: NaiveDate, to: NaiveDate) -> Option<String> {
-    if from.day() == 1 && (from.month() - 1) % 3 == 0 && months_between(from, to) == 3 {
+    if from.day() == 1 && (from.month() - 1).is_multiple_of(3) && months_between(from, to) == 3 {
         Some(format!("{}-Q{}", from.year(), (from.month() - 1) / 3 + 1))
     } else {
         None
