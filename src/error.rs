@@ -72,6 +72,8 @@ pub enum Error {
     Evidence(String),
     #[error("The evidence pack failed its check: {0}")]
     PackCheck(String),
+    #[error("The PDF could not be made: {0}.")]
+    Print(String),
 }
 
 impl Error {
@@ -104,6 +106,7 @@ impl Error {
             Error::EvidenceChanged { .. } => "evidence_changed",
             Error::Evidence(_) => "evidence",
             Error::PackCheck(_) => "pack_check_failed",
+            Error::Print(_) => "print",
         }
     }
 
@@ -164,6 +167,24 @@ impl From<rusqlite_migration::Error> for Error {
                 rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
             ) => Error::NewerVersion,
             other => Error::Database(other.to_string()),
+        }
+    }
+}
+
+impl From<harbour_pdf::PdfError> for Error {
+    fn from(err: harbour_pdf::PdfError) -> Self {
+        match err {
+            harbour_pdf::PdfError::Io { path, source } => {
+                if source.kind() == std::io::ErrorKind::StorageFull {
+                    return Error::DiskFull;
+                }
+                Error::Print(format!(
+                    "{} could not be written because {}",
+                    path.display(),
+                    plain_io(&source)
+                ))
+            }
+            other => Error::Print(other.to_string()),
         }
     }
 }

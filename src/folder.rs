@@ -253,6 +253,11 @@ impl Harbour {
         Ok(())
     }
 
+    /// Checks that a recovery key opens this folder (without changing anything).
+    pub fn check_recovery_key(&self, recovery: &RecoveryKey) -> Result<()> {
+        self.keys.unlock_with_recovery(recovery).map(|_| ())
+    }
+
     /// Remembers the data key in this computer's keyring.
     pub fn remember_in_keyring(&self) -> Result<()> {
         keyring_store::remember(self.keys.folder_id, &self.data_key)

@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod keys;
 pub mod log;
 pub mod ops;
+pub mod print;
 pub mod read;
 pub mod store;
 pub mod synthetic;

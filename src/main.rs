@@ -49,6 +49,16 @@ fn main() {
         }
         Command::Recover(a) => cli::admin::recover(&dir, a, &out),
         Command::Keyring(c) => cli::open(&dir, pf).and_then(|h| cli::admin::keyring(&h, c, &out)),
+        Command::Forms(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::consent::forms(&mut h, c, &out))
+        }
+        Command::Consent(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::consent::consent(&mut h, c, &out))
+        }
+        Command::Report(c) => cli::open(&dir, pf).and_then(|h| cli::report::report(&h, c, &out)),
+        Command::RecoverySheet(a) => {
+            cli::open(&dir, pf).and_then(|h| cli::report::recovery_sheet(&h, a, &out))
+        }
     };
     if let Err(e) = result {
         let e = harbour::folder::explain(&dir, e);

@@ -41,6 +41,20 @@ pub fn init(dir: &Path, pf: Option<&PathBuf>, a: InitArgs, out: &Out) -> Result<
         String::new()
     };
     let groups = recovery.groups();
+    let sheet_note = match &a.recovery_sheet {
+        // Set-up has happened: if the sheet cannot be written, the key is still shown below.
+        Some(path) => match harbour::print::recovery::details(&h).and_then(|d| {
+            harbour::print::recovery::render(&d, Some(&groups))?.write_to(path)?;
+            Ok(())
+        }) {
+            Ok(()) => format!(
+                "The recovery sheet, with the key, is in {}.",
+                path.display()
+            ),
+            Err(e) => format!("The recovery sheet was not printed: {e} Copy the key by hand."),
+        },
+        None => String::new(),
+    };
     out.emit(
         &serde_json::json!({
             "data_dir": dir,
@@ -48,15 +62,17 @@ pub fn init(dir: &Path, pf: Option<&PathBuf>, a: InitArgs, out: &Out) -> Result<
             "coordinator_id": h.log().device().author,
             "recovery_key": groups.join("-"),
             "keyring": keyring_note,
+            "recovery_sheet": a.recovery_sheet,
         }),
         || {
             format!(
                 "Harbour is set up in {}.\n\n\
                  RECOVERY KEY — shown once. Print it or copy it by hand now, and keep it locked away\n\
-                 apart from this computer. It is the only way in if the passphrase is forgotten.\n\n    {}\n\n{}",
+                 apart from this computer. It is the only way in if the passphrase is forgotten.\n\n    {}\n\n{}\n{}",
                 dir.display(),
                 groups.join("  "),
-                keyring_note
+                keyring_note,
+                sheet_note
             )
         },
     );

@@ -60,6 +60,139 @@ pub enum Command {
     /// Remember or forget the key in this computer's keyring.
     #[command(subcommand)]
     Keyring(KeyringCmd),
+    /// Print the consent forms and agreements handed out at induction.
+    #[command(subcommand)]
+    Forms(FormsCmd),
+    /// Record returned consent forms, withdrawals, and check what is in place.
+    #[command(subcommand)]
+    Consent(ConsentCmd),
+    /// Reports for the executive team.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Print the recovery sheet (asks for the recovery key and checks it first).
+    RecoverySheet(RecoverySheetArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCmd {
+    /// List the forms, their versions and whom they are for.
+    List,
+    /// Print each learner's forms, pre-filled, into one PDF.
+    Print {
+        /// A learner's id (repeatable).
+        #[arg(long = "learner", required_unless_present = "cohort")]
+        learners: Vec<String>,
+        /// A CSV file of new starters: they are imported (all or nothing), then printed.
+        #[arg(long, conflicts_with = "learners")]
+        cohort: Option<PathBuf>,
+        /// The induction date, e.g. 2026-09-07: which forms follow age on this date.
+        #[arg(long)]
+        induction: String,
+        /// The PDF file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCmd {
+    /// Record a signed form that has come back.
+    Record {
+        /// The learner's id.
+        learner: String,
+        /// photo-video, online-learning or learner-aup.
+        #[arg(long)]
+        form: String,
+        /// The version printed on the form (default: the current version).
+        #[arg(long)]
+        form_version: Option<String>,
+        /// Who signed it.
+        #[arg(long)]
+        signed_by: String,
+        /// Their relationship to the learner (Self if the learner signed).
+        #[arg(long)]
+        relationship: String,
+        /// The date it was signed, e.g. 2026-09-07.
+        #[arg(long)]
+        date: String,
+        /// Photographs and video: internal use (yes or no).
+        #[arg(long)]
+        internal: Option<String>,
+        /// Photographs and video: the website (yes or no).
+        #[arg(long)]
+        website: Option<String>,
+        /// Photographs and video: social media (yes or no).
+        #[arg(long)]
+        social_media: Option<String>,
+        /// Photographs and video: the press (yes or no).
+        #[arg(long)]
+        press: Option<String>,
+        /// The answer on a form with one question, e.g. online learning (yes or no).
+        #[arg(long)]
+        consent: Option<String>,
+        /// Any purpose's answer as PURPOSE=yes or PURPOSE=no (repeatable).
+        #[arg(long = "answer")]
+        answers: Vec<String>,
+    },
+    /// Record that consent was withdrawn, for one purpose or the whole form.
+    Withdraw {
+        learner: String,
+        #[arg(long)]
+        form: String,
+        /// Only this purpose, e.g. website.
+        #[arg(long)]
+        purpose: Option<String>,
+        /// The date it was withdrawn.
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Whether consent is in place for a purpose: yes, no, not recorded or not current.
+    Check {
+        learner: String,
+        /// internal, website, social-media, press or online-learning.
+        purpose: String,
+        /// The date to check on (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Who is missing which form, by the age rules.
+    Missing {
+        #[arg(long)]
+        centre: Option<String>,
+        /// The date to check on (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The quarterly report as a PDF.
+    Quarterly {
+        /// e.g. 2026-Q4.
+        #[arg(long)]
+        quarter: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Add an appendix naming the learners in each incident.
+        #[arg(long)]
+        named: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverySheetArgs {
+    /// The PDF file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print the sheet without the key (a blank box to write it in by hand).
+    #[arg(long)]
+    pub without_key: bool,
+    /// Read the recovery key from this file (or set HARBOUR_RECOVERY_KEY, or type it).
+    #[arg(long)]
+    pub recovery_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +215,9 @@ pub struct InitArgs {
     /// Also remember the key in this computer's keyring.
     #[arg(long)]
     pub remember: bool,
+    /// Also print the recovery sheet, with the recovery key, to this PDF file.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub recovery_sheet: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

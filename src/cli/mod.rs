@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod args;
+pub mod consent;
 pub mod evidence;
 pub mod incident;
 pub mod learner;
 pub mod output;
+pub mod report;
 pub mod secrets;
 
 pub use secrets::open;

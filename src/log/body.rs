@@ -4,6 +4,8 @@
 //! optional so older events still read; a kind this build does not know means the event came
 //! from a newer Harbour.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -261,6 +263,28 @@ pub enum Body {
         incident_id: Uuid,
         trigger: String,
     },
+    /// A signed consent form or agreement returned, with its answers.
+    ConsentRecorded {
+        learner_id: Uuid,
+        form: String,
+        form_version: String,
+        signed_on: NaiveDate,
+        signed_by: String,
+        relationship: String,
+        /// Each purpose asked about and the answer (true = yes).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        answers: BTreeMap<String, bool>,
+    },
+    /// Consent withdrawn: for one purpose, or for the whole form.
+    ConsentWithdrawn {
+        learner_id: Uuid,
+        form: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        purpose: Option<String>,
+        withdrawn_on: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 impl Body {
@@ -293,6 +317,8 @@ impl Body {
             Body::ProcedureAttached { .. } => "procedure_attached",
             Body::ProcedureStepRecorded { .. } => "procedure_step_recorded",
             Body::ReferralTriggerRecorded { .. } => "referral_trigger_recorded",
+            Body::ConsentRecorded { .. } => "consent_recorded",
+            Body::ConsentWithdrawn { .. } => "consent_withdrawn",
         }
     }
 

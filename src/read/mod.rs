@@ -3,12 +3,14 @@
 //! Every view that lists incidents hides those about the person using this device (an
 //! allegation about a member of staff never reaches the person it concerns).
 
+pub mod consent;
 pub mod dashboard;
 pub mod evidence;
 pub mod incidents;
 pub mod learners;
 pub mod org;
 pub mod procedures;
+pub mod reports;
 pub mod search;
 
 pub use incidents::{IncidentDetail, IncidentFilter, IncidentSummary};

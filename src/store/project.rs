@@ -98,6 +98,9 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
             }
         }
         Body::IncidentOpened(opened) => open_incident(conn, event, opened)?,
+        Body::ConsentRecorded { .. } | Body::ConsentWithdrawn { .. } => {
+            super::project_consent::apply(conn, event, body)?
+        }
         other => {
             let Some(incident_id) = other.incident_id() else {
                 return Ok(());

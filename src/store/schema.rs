@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 2;
+pub const PROJECTION_VERSION: i64 = 3;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -262,6 +262,42 @@ CREATE TABLE incident_triggers (
     at_ms INTEGER NOT NULL,
     PRIMARY KEY (incident_id, trigger_code)
 );
+/// Consent forms returned and withdrawals, each row keyed by the event that recorded it and
+/// carrying the event's place in the log's order.
+const V3: &str = r#"
+CREATE TABLE consents (
+    event_id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    form TEXT NOT NULL,
+    form_version TEXT NOT NULL,
+    signed_on TEXT NOT NULL,
+    signed_by TEXT NOT NULL,
+    relationship TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX consents_learner ON consents (learner_id, form);
+CREATE TABLE consent_answers (
+    event_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    answer INTEGER NOT NULL,
+    PRIMARY KEY (event_id, purpose)
+);
+CREATE TABLE consent_withdrawals (
+    event_id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    form TEXT NOT NULL,
+    purpose TEXT,
+    withdrawn_on TEXT NOT NULL,
+    note TEXT,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX consent_withdrawals_learner ON consent_withdrawals (learner_id, form);
 "#;
 
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
@@ -290,11 +326,14 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("incident_procedures", "incident_id, procedure_id"),
     ("procedure_steps", "incident_id, procedure_id, step_id"),
     ("incident_triggers", "incident_id, trigger_code"),
+    ("consents", "event_id"),
+    ("consent_answers", "event_id, purpose"),
+    ("consent_withdrawals", "event_id"),
 ];
 
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 #[cfg(test)]

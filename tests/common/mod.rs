@@ -172,3 +172,48 @@ pub fn snapshot_all(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// The text of a PDF as `pdftotext -layout` reads it, one string per page.
+pub fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext (Debian package poppler-utils)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+/// Renders every page of a PDF to PNG with `pdftoppm`; returns how many images it made.
+pub fn render_pngs(pdf: &Path, dir: &Path) -> usize {
+    let prefix = dir.join("page");
+    let out = Command::new("pdftoppm")
+        .args(["-png", "-r", "30"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .expect("run pdftoppm (Debian package poppler-utils)");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "pdftoppm complained: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_dir(dir)
+        .expect("read folder")
+        .filter(|e| {
+            e.as_ref()
+                .map(|e| e.file_name().to_string_lossy().ends_with(".png"))
+                .unwrap_or(false)
+        })
+        .count()
+}

@@ -1,0 +1,163 @@
+//! The forms handed out at a learner's induction, pre-filled, one learner after another.
+//!
+//! Each learner's forms start on a new page, and so does each form. Which forms a learner is
+//! given follows their age on the induction date (see `domain::forms`).
+
+use chrono::NaiveDate;
+use harbour_pdf::DocumentBuilder;
+use rusqlite::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::forms::{self, FormTemplate, Signer, ADULT_AGE};
+use crate::domain::time::{age_on, show_date};
+use crate::{Error, Result};
+
+/// A learner as their forms are filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormLearner {
+    pub id: String,
+    pub name: String,
+    pub dob: NaiveDate,
+    pub centre_code: String,
+    pub centre_name: String,
+    /// Age on the induction date.
+    pub age: u32,
+    /// The forms printed for them, as `id` and version.
+    pub forms: Vec<(String, String)>,
+}
+
+/// What a print run holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormsPrint {
+    pub organisation: String,
+    pub induction: NaiveDate,
+    pub learners: Vec<FormLearner>,
+}
+
+/// Reads the learners and works out their forms.
+pub fn plan(conn: &Connection, learners: &[Uuid], induction: NaiveDate) -> Result<FormsPrint> {
+    let organisation: String =
+        conn.query_row("SELECT name FROM org WHERE id = 1", [], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.name, l.dob, l.centre_code, coalesce(c.name, l.centre_code) FROM learners l
+         LEFT JOIN centres c ON c.code = l.centre_code WHERE l.id = ?1",
+    )?;
+    let mut out = Vec::with_capacity(learners.len());
+    for id in learners {
+        let (name, dob, centre_code, centre_name): (String, String, String, String) = stmt
+            .query_row([id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+        let dob = NaiveDate::parse_from_str(&dob, "%Y-%m-%d")
+            .map_err(|_| Error::Integrity(format!("learner {id} has a damaged date of birth.")))?;
+        let age = age_on(dob, induction).ok_or_else(|| {
+            Error::invalid(format!(
+                "The induction date {} is before {name} was born.",
+                show_date(induction)
+            ))
+        })?;
+        let forms = forms::for_learner_age(age)?
+            .into_iter()
+            .map(|f| (f.id, f.version))
+            .collect();
+        out.push(FormLearner {
+            id: id.to_string(),
+            name,
+            dob,
+            centre_code,
+            centre_name,
+            age,
+            forms,
+        });
+    }
+    Ok(FormsPrint {
+        organisation,
+        induction,
+        learners: out,
+    })
+}
+
+fn bullet_list(doc: &mut DocumentBuilder, items: &[String]) {
+    for item in items {
+        doc.paragraph(&format!("\u{2022}  {item}"));
+    }
+}
+
+fn one_form(doc: &mut DocumentBuilder, p: &FormsPrint, l: &FormLearner, f: &FormTemplate) {
+    doc.page_break();
+    doc.title(&f.title);
+    doc.key_value("Organisation", &p.organisation);
+    doc.key_value("Centre", &format!("{} ({})", l.centre_name, l.centre_code));
+    doc.key_value("Learner", &l.name);
+    doc.key_value("Date of birth", &show_date(l.dob));
+    doc.key_value("Induction date", &show_date(p.induction));
+    doc.key_value("Form", &format!("{} version {}", f.id, f.version));
+    let parent_signs = f.parent_signs(l.age);
+    doc.heading("About this form");
+    doc.paragraph(&f.purpose);
+    if f.signer == Signer::Parent && !parent_signs {
+        doc.paragraph(&format!(
+            "{} was {} on the induction date, so they give or refuse consent themselves and sign this form.",
+            l.name, l.age
+        ));
+    }
+    if !f.notes.is_empty() {
+        doc.heading(if f.questions.is_empty() {
+            "What I agree to"
+        } else {
+            "Please note"
+        });
+        bullet_list(doc, &f.notes);
+    }
+    if !f.questions.is_empty() {
+        doc.heading(if f.questions.len() > 1 {
+            "Your choices: tick yes or no for each one"
+        } else {
+            "Your choice: tick yes or no"
+        });
+        for q in &f.questions {
+            doc.paragraph(&q.text);
+            doc.key_value("", "Yes \u{2610}      No \u{2610}");
+        }
+    }
+    doc.heading("How long the record is kept");
+    doc.paragraph(&f.retention);
+    doc.heading("How to withdraw");
+    doc.paragraph(&f.withdraw);
+    doc.heading("Signature");
+    let who = if parent_signs {
+        format!(
+            "To be signed by a parent or carer of {}, who is under {ADULT_AGE}.",
+            l.name
+        )
+    } else {
+        format!("To be signed by {}, the learner.", l.name)
+    };
+    doc.paragraph(&who);
+    if parent_signs {
+        doc.signature_block(harbour_pdf::SIGNATURE_LABELS);
+    } else {
+        doc.signature_block(&["Signature", "Name", "Relationship: Self", "Date"]);
+    }
+}
+
+/// Lays out every learner's forms; `finish` or `write_to` the result.
+pub fn render(p: &FormsPrint) -> Result<DocumentBuilder> {
+    let templates = forms::built_in()?;
+    let mut doc = DocumentBuilder::new(&format!("Induction forms {}", show_date(p.induction)))?;
+    doc.footer_text(&format!(
+        "{} \u{2013} induction forms \u{2013} {}",
+        p.organisation,
+        show_date(p.induction)
+    ));
+    for l in &p.learners {
+        doc.page_break();
+        for (id, _) in &l.forms {
+            if let Some(f) = templates.iter().find(|t| &t.id == id) {
+                one_form(&mut doc, p, l, f);
+            }
+        }
+    }
+    Ok(doc)
+}

@@ -1,0 +1,8 @@
+//! Printed documents: the induction forms, the quarterly report and the recovery sheet.
+//!
+//! Each is laid out with `harbour_pdf` (A4, 20 mm margins, "Page N of M", embedded font) from
+//! data the core reads, so the app can print exactly what the command line prints.
+
+pub mod forms;
+pub mod recovery;
+pub mod report;

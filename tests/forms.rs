@@ -1,0 +1,164 @@
+//! Printing induction forms: a cohort of mixed ages, read back with the real `pdftotext`.
+
+mod common;
+
+use common::{pdf_pages, render_pngs, Folder};
+
+const COHORT: &str = "name,dob,centre,carer_name,carer_relationship
+Alex Sixteen,2010-03-01,MAN,Pat Sixteen,Mother
+Jo Seventeen,2009-05-10,MAN,Chris Seventeen,Father
+Sam Turning,2008-09-07,MAN,,
+Priya Nineteen,2007-01-15,MAN,,
+";
+
+/// The pages that belong to a learner (their name is on the page).
+fn pages_of<'a>(pages: &'a [String], name: &str) -> Vec<&'a String> {
+    pages.iter().filter(|p| p.contains(name)).collect()
+}
+
+#[test]
+fn a_cohort_of_mixed_ages_gets_the_right_forms() {
+    let f = Folder::new();
+    f.init();
+    let csv = f.tmp.path().join("new-starters.csv");
+    std::fs::write(&csv, COHORT).expect("write CSV");
+    let pdf = f.tmp.path().join("induction.pdf");
+    let v = f.json(&[
+        "forms",
+        "print",
+        "--cohort",
+        csv.to_str().expect("path"),
+        "--induction",
+        "2026-09-07",
+        "--out",
+        pdf.to_str().expect("path"),
+    ]);
+    assert_eq!(v["imported"], 4);
+    let pages = pdf_pages(&pdf);
+    assert_eq!(v["pages"].as_u64(), Some(pages.len() as u64));
+
+    // No page holds two learners: each learner's forms start on a new page. (A form's
+    // continuation page may carry no name at all.)
+    let names = [
+        "Alex Sixteen",
+        "Jo Seventeen",
+        "Sam Turning",
+        "Priya Nineteen",
+    ];
+    for (i, p) in pages.iter().enumerate() {
+        let on_page = names.iter().filter(|n| p.contains(*n)).count();
+        assert!(
+            on_page <= 1,
+            "page {} names {on_page} learners:\n{p}",
+            i + 1
+        );
+        assert!(p.contains(&format!("Page {} of {}", i + 1, pages.len())));
+        assert!(p.contains("Northbridge Training"));
+    }
+
+    for name in names {
+        let mine = pages_of(&pages, name);
+        assert!(!mine.is_empty(), "{name} is missing from the PDF");
+        let text = mine
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains("07/09/2026"), "induction date for {name}");
+        assert!(text.contains("learner-aup version 2026.1"), "{name}: AUP");
+        assert!(
+            text.contains("photo-video version 2026.1"),
+            "{name}: photo and video"
+        );
+        let under_18 = name == "Alex Sixteen" || name == "Jo Seventeen";
+        assert_eq!(
+            text.contains("online-learning version 2026.1"),
+            under_18,
+            "{name}: online learning form only for under-18s"
+        );
+        assert_eq!(
+            text.contains("To be signed by a parent or carer"),
+            under_18,
+            "{name}: parental signature only for under-18s"
+        );
+        if !under_18 {
+            assert!(text.contains("so they give or refuse consent themselves"));
+            assert!(text.contains("Relationship: Self"));
+        }
+    }
+    // Dates of birth are printed day first.
+    assert!(pages_of(&pages, "Sam Turning")[0].contains("07/09/2008"));
+    assert!(pages_of(&pages, "Alex Sixteen")[0].contains("01/03/2010"));
+    // The learners were imported on the way.
+    let listed = f.ok(&["learner", "list"]);
+    for name in names {
+        assert!(listed.contains(name));
+    }
+
+    let png_dir = f.tmp.path().join("png");
+    std::fs::create_dir(&png_dir).expect("png folder");
+    assert_eq!(render_pngs(&pdf, &png_dir), pages.len());
+}
+
+#[test]
+fn a_cohort_with_a_bad_row_prints_and_imports_nothing() {
+    let f = Folder::new();
+    f.init();
+    let csv = f.tmp.path().join("bad.csv");
+    std::fs::write(
+        &csv,
+        "name,dob,centre\nAlex Sixteen,2010-03-01,MAN\nJo Nobody,01/02/2009,MAN\n",
+    )
+    .expect("write CSV");
+    let pdf = f.tmp.path().join("induction.pdf");
+    let err = f.fails(&[
+        "forms",
+        "print",
+        "--cohort",
+        csv.to_str().expect("path"),
+        "--induction",
+        "2026-09-07",
+        "--out",
+        pdf.to_str().expect("path"),
+    ]);
+    assert!(err.contains("line 3"), "{err}");
+    assert!(!pdf.exists());
+    assert_eq!(f.ok(&["learner", "list"]), "No learners recorded yet.");
+}
+
+#[test]
+fn learners_by_id_and_an_induction_before_birth() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Sixteen", "2010-03-01");
+    let pdf = f.tmp.path().join("one.pdf");
+    let out = f.ok(&[
+        "forms",
+        "print",
+        "--learner",
+        &alex,
+        "--induction",
+        "2026-09-07",
+        "--out",
+        pdf.to_str().expect("path"),
+    ]);
+    assert!(out.contains("Forms for 1 learner"), "{out}");
+    let pages = pdf_pages(&pdf);
+    assert!(pages
+        .iter()
+        .any(|p| p.contains("Consent for online learning")));
+    let err = f.fails(&[
+        "forms",
+        "print",
+        "--learner",
+        &alex,
+        "--induction",
+        "2009-01-01",
+        "--out",
+        pdf.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        err,
+        "The induction date 01/01/2009 is before Alex Sixteen was born."
+    );
+}
