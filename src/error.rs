@@ -61,7 +61,7 @@ pub enum Error {
     Integrity(String),
     #[error("The database could not be read or written: {0}.")]
     Database(String),
-    #[error("Harbour will not store this file: it is a {kind}, and incident {reference} is about sharing nudes or up-skirting. Staff must never view, copy, print, share, store, save or delete the imagery, nor ask anyone else to; refer it to the Designated Safeguarding Lead (DSL). To record that the imagery exists without storing it, use `harbour evidence imagery {reference} --where \"…\" --held-by \"…\"`.")]
+    #[error("Harbour will not store this file: it is a {kind}, and incident {reference} is about sharing nudes or up-skirting. Staff must never view, copy, print, share, store, save or delete the imagery, nor ask anyone else to; refer it to the Designated Safeguarding Lead (DSL). To record that the imagery exists without storing it, choose “Record that imagery exists” in the app, or use `harbour evidence imagery {reference} --where \"…\" --held-by \"…\"`.")]
     ImageryRefused {
         kind: &'static str,
         reference: String,
@@ -72,6 +72,8 @@ pub enum Error {
     Evidence(String),
     #[error("The evidence pack failed its check: {0}")]
     PackCheck(String),
+    #[error("Cancelled; nothing was written and nothing was logged.")]
+    Cancelled,
     #[error("The PDF could not be made: {0}.")]
     Print(String),
 }
@@ -107,6 +109,7 @@ impl Error {
             Error::Evidence(_) => "evidence",
             Error::PackCheck(_) => "pack_check_failed",
             Error::Print(_) => "print",
+            Error::Cancelled => "cancelled",
         }
     }
 

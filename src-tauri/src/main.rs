@@ -11,6 +11,8 @@ mod commands;
 mod error;
 mod state;
 
+use tauri::Manager;
+
 fn main() {
     let builder = bindings::builder();
     if std::env::args().any(|a| a == "--export-bindings") {
@@ -26,13 +28,22 @@ fn main() {
     let dir = std::env::var_os("HARBOUR_DATA_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(harbour::folder::default_dir);
-    let result = tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state::AppState::new(dir))
         .invoke_handler(builder.invoke_handler())
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("Harbour could not start its window: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Opened evidence copies never outlive the app.
+                handle.state::<state::AppState>().lock();
+            }
+        }),
+        Err(e) => {
+            eprintln!("Harbour could not start its window: {e}");
+            std::process::exit(1);
+        }
     }
 }

@@ -1,9 +1,13 @@
 //! The app's one piece of state: the data folder and, while unlocked, the open Harbour.
 //!
-//! Locking drops the open `Harbour`, which zeroises the data key and releases the folder.
+//! Locking drops the open `Harbour`, which zeroises the data key and releases the folder,
+//! and removes every evidence copy opened in the session (they live in one private
+//! temporary folder, made only when something is first opened).
 
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use harbour::Harbour;
 
@@ -12,6 +16,8 @@ use crate::error::{AppError, AppResult};
 pub struct AppState {
     pub dir: PathBuf,
     open: Mutex<Option<Harbour>>,
+    copies: Mutex<Option<PathBuf>>,
+    cancel: Mutex<Arc<AtomicBool>>,
 }
 
 impl AppState {
@@ -19,6 +25,8 @@ impl AppState {
         AppState {
             dir,
             open: Mutex::new(None),
+            copies: Mutex::new(None),
+            cancel: Mutex::new(Arc::new(AtomicBool::new(false))),
         }
     }
 
@@ -33,6 +41,61 @@ impl AppState {
 
     pub fn lock(&self) {
         *self.guard() = None;
+        self.remove_copies();
+    }
+
+    /// A fresh cancel flag for long work about to start (an export); `cancel` raises it.
+    pub fn start_cancellable(&self) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = flag.clone();
+        flag
+    }
+
+    /// Asks the long work under way to stop.
+    pub fn cancel(&self) {
+        self.cancel
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .store(true, Ordering::Relaxed);
+    }
+
+    /// Removes the session's folder of opened evidence copies, if there is one.
+    pub fn remove_copies(&self) {
+        let mut g = self.copies.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(dir) = g.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
+    /// A fresh path, under the session's private temporary folder, for a copy of a file
+    /// originally called `original`.
+    fn copy_path(&self, original: &str) -> harbour::Result<PathBuf> {
+        let mut g = self.copies.lock().unwrap_or_else(|p| p.into_inner());
+        let dir = match g.as_ref() {
+            Some(d) => d.clone(),
+            None => {
+                let d = private_dir()?;
+                *g = Some(d.clone());
+                d
+            }
+        };
+        let sub = dir.join(uuid::Uuid::now_v7().simple().to_string());
+        std::fs::create_dir(&sub).map_err(|e| cannot_make(&sub, &e))?;
+        Ok(sub.join(harbour_evidence::safe_name(original, &mut HashSet::new())))
+    }
+
+    /// Runs `f` to write an evidence copy to a fresh private path, and returns the path.
+    pub fn with_opened_copy(
+        &self,
+        item: &str,
+        f: impl FnOnce(&mut Harbour, &Path) -> harbour::Result<()>,
+    ) -> AppResult<PathBuf> {
+        self.with(|h| {
+            let found = harbour::ops::evidence::resolve_item(h.log(), item)?;
+            let out = self.copy_path(&found.file_name)?;
+            f(h, &out)?;
+            Ok(out)
+        })
     }
 
     pub fn is_unlocked(&self) -> bool {
@@ -45,4 +108,23 @@ impl AppState {
         let h = g.as_mut().ok_or_else(AppError::locked)?;
         f(h).map_err(|e| AppError::from(harbour::folder::explain(&self.dir, e)))
     }
+}
+
+fn cannot_make(path: &Path, e: &std::io::Error) -> harbour::Error {
+    harbour::ops::evidence::cannot_write(path, e)
+}
+
+/// A new folder readable only by this user, in the runtime folder if there is one (memory
+/// on most Linux systems) or else the temporary folder.
+fn private_dir() -> harbour::Result<PathBuf> {
+    let base = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir())
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!("harbour-opened-{}", uuid::Uuid::now_v7().simple()));
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(&dir).map_err(|e| cannot_make(&dir, &e))?;
+    Ok(dir)
 }

@@ -30,6 +30,7 @@ const BUILT_IN: &[(&str, &str)] = &[
 
 /// Who is asked to sign a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Signer {
     /// A parent or carer for a learner under 18; the learner themself from 18.
@@ -42,6 +43,7 @@ pub enum Signer {
 
 /// Whom a form is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     Learner,
@@ -50,6 +52,7 @@ pub enum Audience {
 
 /// One yes/no question: a purpose the signer agrees to or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Question {
     /// The purpose's id, e.g. `website`.
     pub id: String,
@@ -58,6 +61,7 @@ pub struct Question {
 
 /// A form as its data file describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FormTemplate {
     pub id: String,
     pub version: String,

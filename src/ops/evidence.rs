@@ -50,9 +50,11 @@ pub struct NewEvidence {
 
 /// What capturing gave back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Captured {
     pub item_id: Uuid,
     pub sha256: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: u64,
     pub file_name: String,
 }
@@ -258,7 +260,7 @@ pub(crate) fn decrypt_checked(
 }
 
 /// A file outside the data folder that could not be written, in one sentence.
-pub(crate) fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
+pub fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::StorageFull {
         return Error::DiskFull;
     }

@@ -23,9 +23,11 @@ use crate::{Error, Harbour, Result};
 
 /// What exporting a pack gave back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Exported {
     pub path: PathBuf,
     pub reference: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub items: usize,
     pub fingerprint: String,
     pub files: Vec<(String, String)>,
@@ -33,11 +35,13 @@ pub struct Exported {
 
 /// What checking a pack found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Checked {
     pub reference: String,
     pub made_at: String,
     pub made_by: String,
     pub fingerprint: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub files: usize,
 }
 
@@ -55,12 +59,67 @@ fn pack_error(e: PackError) -> Error {
     }
 }
 
+/// How far an export has got, in bytes of evidence written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Progress {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub done: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub total: u64,
+}
+
+/// How often (in bytes written) an export reports its progress and may be cancelled.
+const PROGRESS_EVERY: u64 = 4 * 1024 * 1024;
+
+/// Passes writes through, reporting progress every few megabytes; stops the export when the
+/// report says so.
+struct Reporting<'a, F: FnMut(Progress) -> bool> {
+    inner: &'a mut dyn std::io::Write,
+    progress: &'a mut Progress,
+    next: &'a mut u64,
+    report: &'a mut F,
+    cancelled: &'a mut bool,
+}
+
+impl<F: FnMut(Progress) -> bool> std::io::Write for Reporting<'_, F> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.progress.done >= *self.next {
+            *self.next = self.progress.done + PROGRESS_EVERY;
+            if !(self.report)(*self.progress) {
+                *self.cancelled = true;
+                return Err(std::io::Error::other("the export was cancelled"));
+            }
+        }
+        let n = self.inner.write(buf)?;
+        self.progress.done += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Writes the evidence pack for an incident to `out`.
 pub fn export(
     h: &mut Harbour,
     incident: Uuid,
     out: &Path,
     reason: Option<&str>,
+) -> Result<Exported> {
+    export_with(h, incident, out, reason, |_| true)
+}
+
+/// Writes the evidence pack, telling `report` how far it has got every few megabytes. If
+/// `report` returns false the export stops: nothing is left under `out` and nothing is
+/// logged.
+pub fn export_with(
+    h: &mut Harbour,
+    incident: Uuid,
+    out: &Path,
+    reason: Option<&str>,
+    mut report: impl FnMut(Progress) -> bool,
 ) -> Result<Exported> {
     let log = h.log();
     let author = log.device().author.to_string();
@@ -118,11 +177,31 @@ pub fn export(
     )
     .map_err(pack_error)?;
     let mut names = SafeNames::new();
+    let mut progress = Progress {
+        done: 0,
+        total: stored_sizes(h, &items)?,
+    };
+    let mut next = 0;
+    let mut cancelled = false;
     for item in &items {
         let name = names.assign(&item.file_name);
-        builder
-            .add_evidence_with(&name, |w| decrypt_checked(h.dir(), &master, item, w))
-            .map_err(pack_error)?;
+        let added = builder.add_evidence_with(&name, |w| {
+            let mut w = Reporting {
+                inner: w,
+                progress: &mut progress,
+                next: &mut next,
+                report: &mut report,
+                cancelled: &mut cancelled,
+            };
+            decrypt_checked(h.dir(), &master, item, &mut w)
+        });
+        if cancelled {
+            return Err(Error::Cancelled);
+        }
+        added.map_err(pack_error)?;
+    }
+    if !report(progress) {
+        return Err(Error::Cancelled);
     }
     let written = builder.finish(&summary_pdf, &signer).map_err(pack_error)?;
 
@@ -156,6 +235,20 @@ pub fn export(
             .map(|f| (f.path, f.sha256))
             .collect(),
     })
+}
+
+/// The evidence bytes an export will write: each item's recorded size.
+fn stored_sizes(h: &Harbour, items: &[super::evidence::Item]) -> Result<u64> {
+    let mut total = 0u64;
+    for item in items {
+        let size: i64 = h.log().conn().query_row(
+            "SELECT size FROM evidence_items WHERE id = ?1",
+            [item.id.to_string()],
+            |r| r.get(0),
+        )?;
+        total += size.max(0) as u64;
+    }
+    Ok(total)
 }
 
 /// Checks a pack using nothing but the pack itself.

@@ -15,6 +15,7 @@ use crate::{Error, Result};
 
 /// A learner as their forms are filled in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FormLearner {
     pub id: String,
     pub name: String,
@@ -29,6 +30,7 @@ pub struct FormLearner {
 
 /// What a print run holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FormsPrint {
     pub organisation: String,
     pub induction: NaiveDate,

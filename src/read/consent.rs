@@ -18,6 +18,7 @@ use crate::Result;
 
 /// A returned form as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConsentRecord {
     pub event_id: String,
     pub form: String,
@@ -34,6 +35,7 @@ pub struct ConsentRecord {
 
 /// A withdrawal as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Withdrawal {
     pub form: String,
     pub purpose: Option<String>,
@@ -45,6 +47,7 @@ pub struct Withdrawal {
 
 /// The answer to "may we use this learner's image for this purpose?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     Yes,
@@ -66,6 +69,7 @@ impl Answer {
 
 /// A consent check with its basis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConsentCheck {
     pub learner_id: String,
     pub learner_name: String,
@@ -251,6 +255,7 @@ pub fn check(
 
 /// A form a learner should have returned but has not (or whose yearly review is due).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MissingForm {
     pub learner_id: String,
     pub name: String,

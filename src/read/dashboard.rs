@@ -48,7 +48,24 @@ pub struct Dashboard {
     pub actions: Vec<DueAction>,
     pub by_category: Vec<CategoryCount>,
     pub recent: Vec<Activity>,
+    /// Open cases whose procedures have required steps neither done nor explained.
+    pub steps_outstanding: Vec<StepsOutstanding>,
 }
+
+/// An open case with required procedure steps outstanding.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepsOutstanding {
+    pub incident_id: String,
+    pub reference: String,
+    pub steps: u32,
+    /// Flagged for an urgent police referral (a nudes incident with an adult or under-13,
+    /// or an immediate-referral trigger).
+    pub flagged: bool,
+}
+
+/// The most cases the dashboard lists with steps outstanding (newest reported first).
+const STEPS_LISTED: usize = 50;
 
 const VISIBLE: &str = "(i.concerns_staff IS NULL OR i.concerns_staff <> ?1)";
 
@@ -119,10 +136,49 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let steps_outstanding = steps_outstanding(conn, &v)?;
     Ok(Dashboard {
         open_cases,
         actions,
         by_category,
         recent,
+        steps_outstanding,
     })
+}
+
+fn steps_outstanding(conn: &Connection, viewer: &str) -> Result<Vec<StepsOutstanding>> {
+    // Candidates by SQL; whether a step is required may depend on the case's flags, which
+    // `read::procedures` works out.
+    let candidates = conn
+        .prepare_cached(&format!(
+            "SELECT i.id, i.reference FROM incidents i
+             WHERE i.status = 'open' AND {VISIBLE} AND EXISTS (
+                 SELECT 1 FROM procedure_steps ps WHERE ps.incident_id = i.id
+                 AND ps.state = 'outstanding' AND (ps.required = 1 OR ps.required_when_flagged = 1))
+             ORDER BY i.reported_at DESC, i.reference"
+        ))?
+        .query_map([viewer], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (id, reference) in candidates {
+        let Ok(uuid) = Uuid::parse_str(&id) else {
+            continue;
+        };
+        let steps = super::procedures::outstanding_required(conn, uuid)?.len();
+        if steps == 0 {
+            continue;
+        }
+        out.push(StepsOutstanding {
+            incident_id: id,
+            reference,
+            steps: steps as u32,
+            flagged: !super::procedures::flags(conn, uuid)?.is_empty(),
+        });
+        if out.len() == STEPS_LISTED {
+            break;
+        }
+    }
+    Ok(out)
 }

@@ -8,7 +8,9 @@ use crate::Result;
 
 /// One entry in an item's chain of custody.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CustodyEntry {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub at_ms: i64,
     pub by: String,
     pub action: String,
@@ -17,6 +19,7 @@ pub struct CustodyEntry {
 
 /// A stored evidence item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EvidenceItem {
     pub id: String,
     pub description: String,
@@ -30,6 +33,7 @@ pub struct EvidenceItem {
     pub captured_at: String,
     pub file_name: String,
     pub file_modified: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: u64,
     pub sha256: String,
     /// `held` or `handed_over`.
@@ -39,7 +43,9 @@ pub struct EvidenceItem {
 
 /// Imagery recorded as existing, never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImageryRecord {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub at_ms: i64,
     pub recorded_by: String,
     pub location: String,
@@ -50,6 +56,7 @@ pub struct ImageryRecord {
 
 /// An incident's evidence and imagery records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct IncidentEvidence {
     pub reference: String,
     pub items: Vec<EvidenceItem>,

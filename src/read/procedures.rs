@@ -13,6 +13,7 @@ use crate::Result;
 
 /// A reason for an urgent police referral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Flag {
     pub code: String,
     pub text: String,
@@ -20,6 +21,7 @@ pub struct Flag {
 
 /// One step of a procedure and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StepStatus {
     pub id: String,
     pub text: String,
@@ -30,11 +32,13 @@ pub struct StepStatus {
     /// The note (done) or the reason (not applicable).
     pub note: Option<String>,
     pub by: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub at_ms: Option<i64>,
 }
 
 /// A procedure an incident follows, with its version and steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProcedureStatus {
     pub id: String,
     pub version: u32,
@@ -44,6 +48,7 @@ pub struct ProcedureStatus {
 
 /// Everything `procedure show` prints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct IncidentProcedures {
     pub reference: String,
     pub flags: Vec<Flag>,

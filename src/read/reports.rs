@@ -18,6 +18,7 @@ use crate::{Error, Result};
 
 /// A date range: from its first day up to (not including) `to`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Period {
     pub label: String,
     pub from: NaiveDate,
@@ -26,6 +27,23 @@ pub struct Period {
 }
 
 impl Period {
+    /// The days from `first` to `last`, both included; refused if `last` comes first.
+    pub fn between(first: NaiveDate, last: NaiveDate) -> Result<Period> {
+        if last < first {
+            return Err(Error::invalid(format!(
+                "The period ends ({}) before it starts ({}).",
+                show_date(last),
+                show_date(first)
+            )));
+        }
+        let to = last.succ_opt().unwrap_or(last);
+        Ok(Period {
+            label: quarter_label(first, to).unwrap_or_else(|| range_label(first, to)),
+            from: first,
+            to,
+        })
+    }
+
     pub fn contains(&self, d: NaiveDate) -> bool {
         d >= self.from && d < self.to
     }
@@ -102,59 +120,72 @@ pub fn parse_quarter(text: &str) -> Result<Period> {
 
 /// A count this period and last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Count {
     pub key: String,
     pub label: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub current: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub previous: u64,
 }
 
 /// Incidents in one month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MonthCount {
     /// `2026-10`.
     pub month: String,
     /// `October 2026`.
     pub label: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub count: u64,
     /// Whether the month is in the report's period (else the one before).
     pub current: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OpenCase {
     pub reference: String,
     pub centre: String,
     pub reported_on: NaiveDate,
     /// Days open on the report's date.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub age_days: i64,
     pub risk_level: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OverdueAction {
     pub reference: String,
     pub description: String,
     pub owner: String,
     pub due: NaiveDate,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub days_overdue: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FormsOutstanding {
     pub form: String,
     pub title: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub learners: u64,
 }
 
 /// A learner named in the appendix, with their role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NamedLearner {
     pub name: String,
     pub role: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NamedIncident {
     pub reference: String,
     pub occurred_on: NaiveDate,
@@ -165,13 +196,16 @@ pub struct NamedIncident {
 
 /// Everything the quarterly report shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Figures {
     pub organisation: String,
     pub period: Period,
     pub previous: Period,
     /// The date open cases' ages and overdue actions are measured on.
     pub as_of: NaiveDate,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub incidents: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub incidents_previous: u64,
     pub by_category: Vec<Count>,
     pub by_centre: Vec<Count>,

@@ -14,13 +14,13 @@ use crate::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
-pub fn get_dashboard(state: State<'_, AppState>) -> AppResult<Dashboard> {
+pub async fn get_dashboard(state: State<'_, AppState>) -> AppResult<Dashboard> {
     state.with(|h| dashboard::dashboard(h.log().conn(), h.log().device().author, today()))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn list_incidents(
+pub async fn list_incidents(
     state: State<'_, AppState>,
     filter: IncidentFilter,
 ) -> AppResult<Vec<IncidentSummary>> {
@@ -29,7 +29,7 @@ pub fn list_incidents(
 
 #[tauri::command]
 #[specta::specta]
-pub fn search_incidents(
+pub async fn search_incidents(
     state: State<'_, AppState>,
     words: String,
 ) -> AppResult<Vec<IncidentSummary>> {
@@ -38,7 +38,10 @@ pub fn search_incidents(
 
 #[tauri::command]
 #[specta::specta]
-pub fn get_incident(state: State<'_, AppState>, reference: String) -> AppResult<IncidentDetail> {
+pub async fn get_incident(
+    state: State<'_, AppState>,
+    reference: String,
+) -> AppResult<IncidentDetail> {
     state.with(|h| {
         let id = ops::resolve(h.log(), &reference)?;
         read::detail(h.log().conn(), h.log().device().author, id)
@@ -68,7 +71,10 @@ pub struct NewIncidentInput {
 
 #[tauri::command]
 #[specta::specta]
-pub fn new_incident(state: State<'_, AppState>, input: NewIncidentInput) -> AppResult<Opened> {
+pub async fn new_incident(
+    state: State<'_, AppState>,
+    input: NewIncidentInput,
+) -> AppResult<Opened> {
     state.with(|h| {
         let n = NewIncident {
             learners: input
@@ -118,7 +124,11 @@ fn with_incident<T>(
 
 #[tauri::command]
 #[specta::specta]
-pub fn add_note(state: State<'_, AppState>, reference: String, text: String) -> AppResult<()> {
+pub async fn add_note(
+    state: State<'_, AppState>,
+    reference: String,
+    text: String,
+) -> AppResult<()> {
     with_incident(&state, &reference, |h, id| {
         ops::note(h.log_mut(), id, &text).map(|_| ())
     })
@@ -126,7 +136,7 @@ pub fn add_note(state: State<'_, AppState>, reference: String, text: String) -> 
 
 #[tauri::command]
 #[specta::specta]
-pub fn correct_entry(
+pub async fn correct_entry(
     state: State<'_, AppState>,
     reference: String,
     entry_id: String,
@@ -140,7 +150,7 @@ pub fn correct_entry(
 
 #[tauri::command]
 #[specta::specta]
-pub fn refer(
+pub async fn refer(
     state: State<'_, AppState>,
     reference: String,
     agency: Agency,
@@ -163,7 +173,7 @@ pub fn refer(
 
 #[tauri::command]
 #[specta::specta]
-pub fn decide(
+pub async fn decide(
     state: State<'_, AppState>,
     reference: String,
     decision: String,
@@ -177,7 +187,7 @@ pub fn decide(
 
 #[tauri::command]
 #[specta::specta]
-pub fn add_action(
+pub async fn add_action(
     state: State<'_, AppState>,
     reference: String,
     description: String,
@@ -192,7 +202,7 @@ pub fn add_action(
 
 #[tauri::command]
 #[specta::specta]
-pub fn complete_action(
+pub async fn complete_action(
     state: State<'_, AppState>,
     reference: String,
     action_id: String,
@@ -205,7 +215,7 @@ pub fn complete_action(
 
 #[tauri::command]
 #[specta::specta]
-pub fn set_risk(
+pub async fn set_risk(
     state: State<'_, AppState>,
     reference: String,
     level: RiskLevel,
@@ -218,7 +228,7 @@ pub fn set_risk(
 
 #[tauri::command]
 #[specta::specta]
-pub fn link_incidents(
+pub async fn link_incidents(
     state: State<'_, AppState>,
     reference: String,
     other: String,
@@ -231,7 +241,7 @@ pub fn link_incidents(
 
 #[tauri::command]
 #[specta::specta]
-pub fn close_incident(
+pub async fn close_incident(
     state: State<'_, AppState>,
     reference: String,
     outcome: String,
@@ -244,7 +254,7 @@ pub fn close_incident(
 
 #[tauri::command]
 #[specta::specta]
-pub fn reopen_incident(
+pub async fn reopen_incident(
     state: State<'_, AppState>,
     reference: String,
     reason: String,

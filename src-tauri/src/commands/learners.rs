@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
-pub fn list_learners(
+pub async fn list_learners(
     state: State<'_, AppState>,
     name: Option<String>,
 ) -> AppResult<Vec<LearnerSummary>> {
@@ -28,7 +28,7 @@ pub fn list_learners(
 
 #[tauri::command]
 #[specta::specta]
-pub fn get_learner(state: State<'_, AppState>, id: String) -> AppResult<LearnerDetail> {
+pub async fn get_learner(state: State<'_, AppState>, id: String) -> AppResult<LearnerDetail> {
     state.with(|h| {
         let id = harbour::ops::resolve_learner(h.log(), &id)?;
         read::detail(h.log().conn(), h.log().device().author, id)
@@ -46,7 +46,7 @@ pub struct NewLearnerInput {
 
 #[tauri::command]
 #[specta::specta]
-pub fn add_learner(state: State<'_, AppState>, input: NewLearnerInput) -> AppResult<String> {
+pub async fn add_learner(state: State<'_, AppState>, input: NewLearnerInput) -> AppResult<String> {
     state.with(|h| {
         let learner = NewLearner {
             name: input.name,
@@ -70,14 +70,17 @@ fn open_csv(path: &str) -> harbour::Result<std::fs::File> {
 /// Checks a CSV file and shows what would be imported, and any bad rows by line.
 #[tauri::command]
 #[specta::specta]
-pub fn preview_learner_csv(state: State<'_, AppState>, path: String) -> AppResult<CsvPreview> {
+pub async fn preview_learner_csv(
+    state: State<'_, AppState>,
+    path: String,
+) -> AppResult<CsvPreview> {
     state.with(|h| ops::preview_csv(h.log(), open_csv(&path)?))
 }
 
 /// Imports a CSV file: every row, or none if any row is bad.
 #[tauri::command]
 #[specta::specta]
-pub fn import_learner_csv(state: State<'_, AppState>, path: String) -> AppResult<u32> {
+pub async fn import_learner_csv(state: State<'_, AppState>, path: String) -> AppResult<u32> {
     state.with(|h| {
         let preview = ops::preview_csv(h.log(), open_csv(&path)?)?;
         ops::import(h.log_mut(), preview).map(|ids| ids.len() as u32)

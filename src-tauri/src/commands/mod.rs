@@ -1,6 +1,9 @@
 //! Harbour's commands for the window: each a thin wrapper over one core call.
 
+pub mod consent;
+pub mod evidence;
 pub mod incidents;
 pub mod learners;
+pub mod procedures;
 pub mod session;
 pub mod settings;

@@ -38,7 +38,7 @@ pub struct SetupInput {
 /// Sets Harbour up, leaves it unlocked, and returns the recovery key's groups to show once.
 #[tauri::command]
 #[specta::specta]
-pub fn set_up(state: State<'_, AppState>, input: SetupInput) -> AppResult<Vec<String>> {
+pub async fn set_up(state: State<'_, AppState>, input: SetupInput) -> AppResult<Vec<String>> {
     let setup = Setup {
         organisation: input.organisation,
         centre_code: input.centre_code,
@@ -61,7 +61,7 @@ pub struct UnlockOutcome {
 
 #[tauri::command]
 #[specta::specta]
-pub fn unlock(
+pub async fn unlock(
     state: State<'_, AppState>,
     passphrase: String,
     remember: bool,
@@ -80,7 +80,7 @@ pub fn unlock(
 /// Unlocks with the key this computer's keyring remembers, if any.
 #[tauri::command]
 #[specta::specta]
-pub fn unlock_with_keyring(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn unlock_with_keyring(state: State<'_, AppState>) -> AppResult<()> {
     state.lock();
     let h = Harbour::open(&state.dir, Unlock::Keyring)?;
     state.set(h);
@@ -89,7 +89,7 @@ pub fn unlock_with_keyring(state: State<'_, AppState>) -> AppResult<()> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn recover(
+pub async fn recover(
     state: State<'_, AppState>,
     recovery_key: String,
     new_passphrase: String,

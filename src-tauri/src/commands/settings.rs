@@ -10,37 +10,45 @@ use crate::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
-pub fn get_organisation(state: State<'_, AppState>) -> AppResult<Organisation> {
+pub async fn get_organisation(state: State<'_, AppState>) -> AppResult<Organisation> {
     state.with(|h| read::organisation(h.log().conn()))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn list_categories(state: State<'_, AppState>) -> AppResult<Vec<Category>> {
+pub async fn list_categories(state: State<'_, AppState>) -> AppResult<Vec<Category>> {
     state.with(|h| read::categories(h.log().conn()))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn rename_organisation(state: State<'_, AppState>, name: String) -> AppResult<()> {
+pub async fn rename_organisation(state: State<'_, AppState>, name: String) -> AppResult<()> {
     state.with(|h| ops::rename_organisation(h.log_mut(), &name))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn add_centre(state: State<'_, AppState>, code: String, name: String) -> AppResult<String> {
+pub async fn add_centre(
+    state: State<'_, AppState>,
+    code: String,
+    name: String,
+) -> AppResult<String> {
     state.with(|h| ops::add_centre(h.log_mut(), &code, &name))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn add_staff(state: State<'_, AppState>, name: String, job_title: String) -> AppResult<String> {
+pub async fn add_staff(
+    state: State<'_, AppState>,
+    name: String,
+    job_title: String,
+) -> AppResult<String> {
     state.with(|h| ops::add_staff(h.log_mut(), &name, &job_title, None).map(|id| id.to_string()))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn assign_contact(
+pub async fn assign_contact(
     state: State<'_, AppState>,
     role: ContactRole,
     staff_id: String,
@@ -50,7 +58,7 @@ pub fn assign_contact(
 
 #[tauri::command]
 #[specta::specta]
-pub fn add_category(
+pub async fn add_category(
     state: State<'_, AppState>,
     code: String,
     name: String,
@@ -61,7 +69,7 @@ pub fn add_category(
 
 #[tauri::command]
 #[specta::specta]
-pub fn set_policy_review(state: State<'_, AppState>, date: String) -> AppResult<()> {
+pub async fn set_policy_review(state: State<'_, AppState>, date: String) -> AppResult<()> {
     state.with(|h| {
         let d = harbour::domain::time::parse_date(&date)?;
         ops::set_policy_review(h.log_mut(), d)

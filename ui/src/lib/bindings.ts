@@ -45,6 +45,50 @@ export const commands = {
 	assignContact: (role: ContactRole, staffId: string) => typedError<null, AppError>(__TAURI_INVOKE("assign_contact", { role, staffId })),
 	addCategory: (code: string, name: string, area: FourC) => typedError<string, AppError>(__TAURI_INVOKE("add_category", { code, name, area })),
 	setPolicyReview: (date: string) => typedError<null, AppError>(__TAURI_INVOKE("set_policy_review", { date })),
+	getEvidence: (reference: string) => typedError<IncidentEvidence_Serialize, AppError>(__TAURI_INVOKE("get_evidence", { reference })),
+	/**
+	 *  Streams the file into the encrypted store (refused for imagery on a nudes or up-skirting
+	 *  incident, whatever the file is called).
+	 */
+	addEvidence: (reference: string, input: EvidenceInput_Deserialize) => typedError<Captured, AppError>(__TAURI_INVOKE("add_evidence", { reference, input })),
+	recordImagery: (reference: string, location: string, heldBy: string, deviceOwner: string | null, actionTaken: string | null) => typedError<null, AppError>(__TAURI_INVOKE("record_imagery", { reference, location, heldBy, deviceOwner, actionTaken })),
+	/**
+	 *  Decrypts a copy into this session's private temporary folder (checked against its
+	 *  SHA-256 and logged) and opens it with the computer's viewer. The folder is removed when
+	 *  Harbour locks or closes.
+	 */
+	openEvidence: (item: string, reason: string | null) => typedError<string, AppError>(__TAURI_INVOKE("open_evidence", { item, reason })),
+	handOverEvidence: (item: string, officer: string, agency: string, crimeReference: string, date: string | null) => typedError<null, AppError>(__TAURI_INVOKE("hand_over_evidence", { item, officer, agency, crimeReference, date })),
+	evidenceReturned: (item: string) => typedError<null, AppError>(__TAURI_INVOKE("evidence_returned", { item })),
+	/**
+	 *  Writes the incident's evidence pack to the path chosen in the save dialog, sending its
+	 *  progress as `pack-progress` events; `cancel_export` stops it with nothing left behind.
+	 */
+	exportPack: (reference: string, path: string, reason: string | null) => typedError<Exported, AppError>(__TAURI_INVOKE("export_pack", { reference, path, reason })),
+	/**  Asks the export under way to stop. */
+	cancelExport: () => typedError<null, AppError>(__TAURI_INVOKE("cancel_export")),
+	/**  Checks a pack as its recipient would; needs no unlocked folder. */
+	verifyPack: (path: string) => typedError<Checked, AppError>(__TAURI_INVOKE("verify_pack", { path })),
+	getProcedures: (reference: string) => typedError<IncidentProcedures_Serialize, AppError>(__TAURI_INVOKE("get_procedures", { reference })),
+	/**
+	 *  Marks a step done (with an optional note) or, when `not_applicable_reason` is given,
+	 *  not applicable for that reason.
+	 */
+	recordStep: (reference: string, step: string, note: string | null, notApplicableReason: string | null) => typedError<null, AppError>(__TAURI_INVOKE("record_step", { reference, step, note, notApplicableReason })),
+	attachProcedure: (reference: string, procedure: string) => typedError<string, AppError>(__TAURI_INVOKE("attach_procedure", { reference, procedure })),
+	recordTrigger: (reference: string, trigger: string) => typedError<null, AppError>(__TAURI_INVOKE("record_trigger", { reference, trigger })),
+	procedureChoices: () => typedError<ProcedureChoices, AppError>(__TAURI_INVOKE("procedure_choices")),
+	listForms: () => typedError<FormTemplate_Serialize[], AppError>(__TAURI_INVOKE("list_forms")),
+	printForms: (input: PrintFormsInput_Deserialize) => typedError<PrintedForms, AppError>(__TAURI_INVOKE("print_forms", { input })),
+	recordConsent: (input: ConsentInput) => typedError<null, AppError>(__TAURI_INVOKE("record_consent", { input })),
+	withdrawConsent: (learner: string, form: string, purpose: string | null, withdrawnOn: string, note: string | null) => typedError<null, AppError>(__TAURI_INVOKE("withdraw_consent", { learner, form, purpose, withdrawnOn, note })),
+	/**  "May we use … for this purpose?" today: yes, no, not recorded or not current, and why. */
+	checkConsent: (learner: string, purpose: string) => typedError<ConsentCheck_Serialize, AppError>(__TAURI_INVOKE("check_consent", { learner, purpose })),
+	missingForms: (centre: string | null) => typedError<MissingForm[], AppError>(__TAURI_INVOKE("missing_forms", { centre })),
+	/**  The report's figures for any period, as the reports screen shows them. */
+	reportFigures: (periodInput: PeriodInput_Deserialize, named: boolean) => typedError<Figures_Serialize, AppError>(__TAURI_INVOKE("report_figures", { periodInput, named })),
+	/**  Writes the report to the executive team as a PDF. */
+	printReport: (periodInput: PeriodInput_Deserialize, named: boolean, path: string) => typedError<null, AppError>(__TAURI_INVOKE("print_report", { periodInput, named, path })),
 };
 
 /* Types */
@@ -67,6 +111,9 @@ export type Activity = {
 /**  Who a concern was referred to. */
 export type Agency = "police" | "ceop" | "childrens-social-care" | "lado" | "prevent" | "parents-or-carers" | "local-authority" | "service-provider" | "other";
 
+/**  The answer to "may we use this learner's image for this purpose?". */
+export type Answer = "yes" | "no" | "not_recorded" | "not_current";
+
 /**  What the UI receives when a command fails. */
 export type AppError = {
 	code: string,
@@ -77,6 +124,17 @@ export type AppStatus = {
 	set_up: boolean,
 	unlocked: boolean,
 	data_dir: string,
+};
+
+/**  Whom a form is about. */
+export type Audience = "learner" | "staff";
+
+/**  What capturing gave back. */
+export type Captured = {
+	item_id: string,
+	sha256: string,
+	size: number | null,
+	file_name: string,
 };
 
 /**  A parent or carer of a learner. */
@@ -114,6 +172,81 @@ export type Centre = {
 	name: string,
 };
 
+/**  What checking a pack found. */
+export type Checked = {
+	reference: string,
+	made_at: string,
+	made_by: string,
+	fingerprint: string,
+	files: number | null,
+};
+
+/**  A procedure template or trigger as offered in a list. */
+export type Choice = {
+	id: string,
+	label: string,
+};
+
+/**  A consent check with its basis. */
+export type ConsentCheck = ConsentCheck_Serialize | ConsentCheck_Deserialize;
+
+/**  A consent check with its basis. */
+export type ConsentCheck_Deserialize = {
+	learner_id: string,
+	learner_name: string,
+	purpose: string,
+	form: string,
+	answer: Answer,
+	/**  The answer in words: yes, no, not recorded, not current. */
+	answer_label: string,
+	/**  Why, in one sentence. */
+	basis: string,
+	record?: ConsentRecord | null,
+	withdrawn_on?: string | null,
+	review_due?: string | null,
+};
+
+/**  A consent check with its basis. */
+export type ConsentCheck_Serialize = {
+	learner_id: string,
+	learner_name: string,
+	purpose: string,
+	form: string,
+	answer: Answer,
+	/**  The answer in words: yes, no, not recorded, not current. */
+	answer_label: string,
+	/**  Why, in one sentence. */
+	basis: string,
+	record: ConsentRecord | null,
+	withdrawn_on: string | null,
+	review_due: string | null,
+};
+
+/**  A returned form as typed in from paper. */
+export type ConsentInput = {
+	learner: string,
+	form: string,
+	signed_by: string,
+	relationship: string,
+	/**  2026-09-07 */
+	signed_on: string,
+	/**  Each purpose the form asks about: true for yes. */
+	answers: { [key in string]: boolean },
+};
+
+/**  A returned form as recorded. */
+export type ConsentRecord = {
+	event_id: string,
+	form: string,
+	form_version: string,
+	signed_on: string,
+	signed_by: string,
+	relationship: string,
+	answers: { [key in string]: boolean },
+	/**  A year after it was signed. */
+	review_due: string,
+};
+
 export type Contact = {
 	role: string,
 	staff_id: string,
@@ -122,6 +255,14 @@ export type Contact = {
 
 /**  Named roles in the organisation's safeguarding arrangements. */
 export type ContactRole = "dsl" | "deputy-dsl" | "general-manager" | "online-safety-coordinator" | "allegations-alternate";
+
+/**  A count this period and last. */
+export type Count = {
+	key: string,
+	label: string,
+	current: number | null,
+	previous: number | null,
+};
 
 /**  What a CSV file would import: the good rows and the bad ones. */
 export type CsvPreview = CsvPreview_Serialize | CsvPreview_Deserialize;
@@ -138,11 +279,21 @@ export type CsvPreview_Serialize = {
 	problems: RowProblem[],
 };
 
+/**  One entry in an item's chain of custody. */
+export type CustodyEntry = {
+	at_ms: number | null,
+	by: string,
+	action: string,
+	detail: string,
+};
+
 export type Dashboard = {
 	open_cases: number,
 	actions: DueAction[],
 	by_category: CategoryCount[],
 	recent: Activity[],
+	/**  Open cases whose procedures have required steps neither done nor explained. */
+	steps_outstanding: StepsOutstanding[],
 };
 
 export type Decision = {
@@ -185,8 +336,225 @@ export type Entry_Serialize = {
 	corrected_by: string[],
 };
 
+/**  A file chosen in the dialog and what the coordinator says about it. */
+export type EvidenceInput = EvidenceInput_Serialize | EvidenceInput_Deserialize;
+
+/**  A file chosen in the dialog and what the coordinator says about it. */
+export type EvidenceInput_Deserialize = {
+	path: string,
+	description: string,
+	shows?: string | null,
+	source?: string | null,
+	username?: string | null,
+	platform?: string | null,
+	device_held_by?: string | null,
+	device_location?: string | null,
+};
+
+/**  A file chosen in the dialog and what the coordinator says about it. */
+export type EvidenceInput_Serialize = {
+	path: string,
+	description: string,
+	shows: string | null,
+	source: string | null,
+	username: string | null,
+	platform: string | null,
+	device_held_by: string | null,
+	device_location: string | null,
+};
+
+/**  A stored evidence item. */
+export type EvidenceItem = EvidenceItem_Serialize | EvidenceItem_Deserialize;
+
+/**  A stored evidence item. */
+export type EvidenceItem_Deserialize = {
+	id: string,
+	description: string,
+	shows?: string | null,
+	source?: string | null,
+	username?: string | null,
+	platform?: string | null,
+	device_held_by?: string | null,
+	device_location?: string | null,
+	captured_by: string,
+	captured_at: string,
+	file_name: string,
+	file_modified?: string | null,
+	size: number | null,
+	sha256: string,
+	/**  `held` or `handed_over`. */
+	status: string,
+	custody: CustodyEntry[],
+};
+
+/**  A stored evidence item. */
+export type EvidenceItem_Serialize = {
+	id: string,
+	description: string,
+	shows: string | null,
+	source: string | null,
+	username: string | null,
+	platform: string | null,
+	device_held_by: string | null,
+	device_location: string | null,
+	captured_by: string,
+	captured_at: string,
+	file_name: string,
+	file_modified: string | null,
+	size: number | null,
+	sha256: string,
+	/**  `held` or `handed_over`. */
+	status: string,
+	custody: CustodyEntry[],
+};
+
+/**  What exporting a pack gave back. */
+export type Exported = {
+	path: string,
+	reference: string,
+	items: number | null,
+	fingerprint: string,
+	files: ([string, string])[],
+};
+
+/**  Everything the quarterly report shows. */
+export type Figures = Figures_Serialize | Figures_Deserialize;
+
+/**  Everything the quarterly report shows. */
+export type Figures_Deserialize = {
+	organisation: string,
+	period: Period,
+	previous: Period,
+	/**  The date open cases' ages and overdue actions are measured on. */
+	as_of: string,
+	incidents: number | null,
+	incidents_previous: number | null,
+	by_category: Count[],
+	by_centre: Count[],
+	by_month: MonthCount[],
+	open_cases: OpenCase_Deserialize[],
+	overdue_actions: OverdueAction[],
+	referrals_by_agency: Count[],
+	forms_outstanding: FormsOutstanding[],
+	policy_review_date?: string | null,
+	/**  Only when the named appendix is asked for; otherwise empty. */
+	named: NamedIncident[],
+};
+
+/**  Everything the quarterly report shows. */
+export type Figures_Serialize = {
+	organisation: string,
+	period: Period,
+	previous: Period,
+	/**  The date open cases' ages and overdue actions are measured on. */
+	as_of: string,
+	incidents: number | null,
+	incidents_previous: number | null,
+	by_category: Count[],
+	by_centre: Count[],
+	by_month: MonthCount[],
+	open_cases: OpenCase_Serialize[],
+	overdue_actions: OverdueAction[],
+	referrals_by_agency: Count[],
+	forms_outstanding: FormsOutstanding[],
+	policy_review_date: string | null,
+	/**  Only when the named appendix is asked for; otherwise empty. */
+	named: NamedIncident[],
+};
+
+/**  A reason for an urgent police referral. */
+export type Flag = {
+	code: string,
+	text: string,
+};
+
+/**  A learner as their forms are filled in. */
+export type FormLearner = {
+	id: string,
+	name: string,
+	dob: string,
+	centre_code: string,
+	centre_name: string,
+	/**  Age on the induction date. */
+	age: number,
+	/**  The forms printed for them, as `id` and version. */
+	forms: ([string, string])[],
+};
+
+/**  A form as its data file describes it. */
+export type FormTemplate = FormTemplate_Serialize | FormTemplate_Deserialize;
+
+/**  A form as its data file describes it. */
+export type FormTemplate_Deserialize = {
+	id: string,
+	version: string,
+	title: string,
+	signer: Signer,
+	audience: Audience,
+	/**  Given to learners of at least this age on the induction date. */
+	min_age?: number | null,
+	/**  Given to learners of at most this age on the induction date. */
+	max_age?: number | null,
+	purpose: string,
+	notes?: string[],
+	/**  How long the record is kept. */
+	retention: string,
+	/**  How to withdraw. */
+	withdraw: string,
+	questions?: Question[],
+};
+
+/**  A form as its data file describes it. */
+export type FormTemplate_Serialize = {
+	id: string,
+	version: string,
+	title: string,
+	signer: Signer,
+	audience: Audience,
+	/**  Given to learners of at least this age on the induction date. */
+	min_age: number | null,
+	/**  Given to learners of at most this age on the induction date. */
+	max_age: number | null,
+	purpose: string,
+	notes: string[],
+	/**  How long the record is kept. */
+	retention: string,
+	/**  How to withdraw. */
+	withdraw: string,
+	questions: Question[],
+};
+
+export type FormsOutstanding = {
+	form: string,
+	title: string,
+	learners: number | null,
+};
+
 /**  The four Cs of online risk (KCSIE). */
 export type FourC = "content" | "contact" | "conduct" | "commerce";
+
+/**  Imagery recorded as existing, never stored. */
+export type ImageryRecord = ImageryRecord_Serialize | ImageryRecord_Deserialize;
+
+/**  Imagery recorded as existing, never stored. */
+export type ImageryRecord_Deserialize = {
+	at_ms: number | null,
+	recorded_by: string,
+	location: string,
+	held_by: string,
+	device_owner?: string | null,
+	action_taken?: string | null,
+};
+
+/**  Imagery recorded as existing, never stored. */
+export type ImageryRecord_Serialize = {
+	at_ms: number | null,
+	recorded_by: string,
+	location: string,
+	held_by: string,
+	device_owner: string | null,
+	action_taken: string | null,
+};
 
 /**  Everything on an incident's page. */
 export type IncidentDetail = IncidentDetail_Serialize | IncidentDetail_Deserialize;
@@ -229,6 +597,23 @@ export type IncidentDetail_Serialize = {
 	links: Link_Serialize[],
 };
 
+/**  An incident's evidence and imagery records. */
+export type IncidentEvidence = IncidentEvidence_Serialize | IncidentEvidence_Deserialize;
+
+/**  An incident's evidence and imagery records. */
+export type IncidentEvidence_Deserialize = {
+	reference: string,
+	items: EvidenceItem_Deserialize[],
+	imagery: ImageryRecord_Deserialize[],
+};
+
+/**  An incident's evidence and imagery records. */
+export type IncidentEvidence_Serialize = {
+	reference: string,
+	items: EvidenceItem_Serialize[],
+	imagery: ImageryRecord_Serialize[],
+};
+
 /**  Which incidents a list shows. */
 export type IncidentFilter = IncidentFilter_Serialize | IncidentFilter_Deserialize;
 
@@ -252,6 +637,23 @@ export type IncidentFilter_Serialize = {
 	from: string | null,
 	to: string | null,
 	limit: number | null,
+};
+
+/**  Everything `procedure show` prints. */
+export type IncidentProcedures = IncidentProcedures_Serialize | IncidentProcedures_Deserialize;
+
+/**  Everything `procedure show` prints. */
+export type IncidentProcedures_Deserialize = {
+	reference: string,
+	flags: Flag[],
+	procedures: ProcedureStatus_Deserialize[],
+};
+
+/**  Everything `procedure show` prints. */
+export type IncidentProcedures_Serialize = {
+	reference: string,
+	flags: Flag[],
+	procedures: ProcedureStatus_Serialize[],
 };
 
 /**  One line of an incident list. */
@@ -375,6 +777,43 @@ export type Link_Serialize = {
 	reason: string | null,
 };
 
+/**  A form a learner should have returned but has not (or whose yearly review is due). */
+export type MissingForm = {
+	learner_id: string,
+	name: string,
+	centre: string,
+	age: number,
+	form: string,
+	form_title: string,
+	/**  "not returned", or "review due since dd/mm/yyyy". */
+	reason: string,
+};
+
+/**  Incidents in one month. */
+export type MonthCount = {
+	/**  `2026-10`. */
+	month: string,
+	/**  `October 2026`. */
+	label: string,
+	count: number | null,
+	/**  Whether the month is in the report's period (else the one before). */
+	current: boolean,
+};
+
+export type NamedIncident = {
+	reference: string,
+	occurred_on: string,
+	categories: string[],
+	status: string,
+	learners: NamedLearner[],
+};
+
+/**  A learner named in the appendix, with their role. */
+export type NamedLearner = {
+	name: string,
+	role: string,
+};
+
 export type NewIncidentInput = NewIncidentInput_Serialize | NewIncidentInput_Deserialize;
 
 export type NewIncidentInput_Deserialize = {
@@ -444,6 +883,26 @@ export type NewLearner_Serialize = {
 	carers: Carer_Serialize[],
 };
 
+export type OpenCase = OpenCase_Serialize | OpenCase_Deserialize;
+
+export type OpenCase_Deserialize = {
+	reference: string,
+	centre: string,
+	reported_on: string,
+	/**  Days open on the report's date. */
+	age_days: number | null,
+	risk_level?: string | null,
+};
+
+export type OpenCase_Serialize = {
+	reference: string,
+	centre: string,
+	reported_on: string,
+	/**  Days open on the report's date. */
+	age_days: number | null,
+	risk_level: string | null,
+};
+
 /**  What recording an incident gave back. */
 export type Opened = {
 	id: string,
@@ -466,6 +925,115 @@ export type Organisation_Serialize = {
 	centres: Centre[],
 	staff: Staff_Serialize[],
 	contacts: Contact[],
+};
+
+export type OverdueAction = {
+	reference: string,
+	description: string,
+	owner: string,
+	due: string,
+	days_overdue: number | null,
+};
+
+/**  A date range: from its first day up to (not including) `to`. */
+export type Period = {
+	label: string,
+	from: string,
+	/**  The day after the last day. */
+	to: string,
+};
+
+/**  The period a report covers: a quarter (`2026-Q4`), or first and last days. */
+export type PeriodInput = PeriodInput_Serialize | PeriodInput_Deserialize;
+
+/**  The period a report covers: a quarter (`2026-Q4`), or first and last days. */
+export type PeriodInput_Deserialize = {
+	quarter?: string | null,
+	first?: string | null,
+	last?: string | null,
+};
+
+/**  The period a report covers: a quarter (`2026-Q4`), or first and last days. */
+export type PeriodInput_Serialize = {
+	quarter: string | null,
+	first: string | null,
+	last: string | null,
+};
+
+/**
+ *  Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is
+ *  imported on the way.
+ */
+export type PrintFormsInput = PrintFormsInput_Serialize | PrintFormsInput_Deserialize;
+
+/**
+ *  Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is
+ *  imported on the way.
+ */
+export type PrintFormsInput_Deserialize = {
+	learners: string[],
+	cohort_csv?: string | null,
+	/**  2026-09-07 */
+	induction: string,
+	path: string,
+};
+
+/**
+ *  Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is
+ *  imported on the way.
+ */
+export type PrintFormsInput_Serialize = {
+	learners: string[],
+	cohort_csv: string | null,
+	/**  2026-09-07 */
+	induction: string,
+	path: string,
+};
+
+/**  What a print run wrote. */
+export type PrintedForms = {
+	path: string,
+	pages: number,
+	imported: number,
+	learners: FormLearner[],
+};
+
+/**  What can be attached and which triggers can be recorded. */
+export type ProcedureChoices = {
+	procedures: Choice[],
+	triggers: Choice[],
+};
+
+/**  A procedure an incident follows, with its version and steps. */
+export type ProcedureStatus = ProcedureStatus_Serialize | ProcedureStatus_Deserialize;
+
+/**  A procedure an incident follows, with its version and steps. */
+export type ProcedureStatus_Deserialize = {
+	id: string,
+	version: number,
+	title: string,
+	steps: StepStatus_Deserialize[],
+};
+
+/**  A procedure an incident follows, with its version and steps. */
+export type ProcedureStatus_Serialize = {
+	id: string,
+	version: number,
+	title: string,
+	steps: StepStatus_Serialize[],
+};
+
+/**  How far an export has got, in bytes of evidence written. */
+export type Progress = {
+	done: number | null,
+	total: number | null,
+};
+
+/**  One yes/no question: a purpose the signer agrees to or not. */
+export type Question = {
+	/**  The purpose's id, e.g. `website`. */
+	id: string,
+	text: string,
 };
 
 export type Referral = Referral_Serialize | Referral_Deserialize;
@@ -502,6 +1070,15 @@ export type SetupInput = {
 	passphrase: string,
 };
 
+/**  Who is asked to sign a form. */
+export type Signer = 
+/**  A parent or carer for a learner under 18; the learner themself from 18. */
+"parent" | 
+/**  The learner themself at any age. */
+"learner" | 
+/**  A member of staff. */
+"staff";
+
 export type Staff = Staff_Serialize | Staff_Deserialize;
 
 export type Staff_Deserialize = {
@@ -516,6 +1093,49 @@ export type Staff_Serialize = {
 	name: string,
 	job_title: string,
 	centre: string | null,
+};
+
+/**  One step of a procedure and where it stands. */
+export type StepStatus = StepStatus_Serialize | StepStatus_Deserialize;
+
+/**  One step of a procedure and where it stands. */
+export type StepStatus_Deserialize = {
+	id: string,
+	text: string,
+	/**  Required now (always, or because the incident is flagged). */
+	required: boolean,
+	/**  `outstanding`, `done` or `not_applicable`. */
+	state: string,
+	/**  The note (done) or the reason (not applicable). */
+	note?: string | null,
+	by?: string | null,
+	at_ms?: number | null,
+};
+
+/**  One step of a procedure and where it stands. */
+export type StepStatus_Serialize = {
+	id: string,
+	text: string,
+	/**  Required now (always, or because the incident is flagged). */
+	required: boolean,
+	/**  `outstanding`, `done` or `not_applicable`. */
+	state: string,
+	/**  The note (done) or the reason (not applicable). */
+	note: string | null,
+	by: string | null,
+	at_ms: number | null,
+};
+
+/**  An open case with required procedure steps outstanding. */
+export type StepsOutstanding = {
+	incident_id: string,
+	reference: string,
+	steps: number,
+	/**
+	 *  Flagged for an urgent police referral (a nudes incident with an adult or under-13,
+	 *  or an immediate-referral trigger).
+	 */
+	flagged: boolean,
 };
 
 export type UnlockOutcome = UnlockOutcome_Serialize | UnlockOutcome_Deserialize;

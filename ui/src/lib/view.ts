@@ -6,4 +6,6 @@ export type View =
   | { name: "incident"; reference: string }
   | { name: "learners" }
   | { name: "learner"; id: string }
+  | { name: "consent" }
+  | { name: "reports" }
   | { name: "settings" };

@@ -1,0 +1,125 @@
+//! The dashboard's list of open cases with required procedure steps outstanding: a case is
+//! listed until every required step is done or explained, and never to the person a
+//! restricted case concerns.
+
+use harbour::domain::time::{parse_instant, today};
+use harbour::domain::{LearnerRole, Reporter};
+use harbour::keys::Passphrase;
+use harbour::ops::incidents::{self, NewIncident};
+use harbour::ops::learners::{self, NewLearner};
+use harbour::ops::procedures::{self, StepOutcome};
+use harbour::read::dashboard::dashboard;
+use harbour::read::procedures::outstanding_required;
+use harbour::{Harbour, Setup};
+
+fn folder() -> (tempfile::TempDir, Harbour) {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let setup = Setup {
+        organisation: "Northbridge Training".into(),
+        centre_code: "MAN".into(),
+        centre_name: "Manchester".into(),
+        coordinator: "Sam Example".into(),
+        role: "Designated Safeguarding Lead".into(),
+        device_label: None,
+    };
+    let (h, _key) = Harbour::init(
+        &tmp.path().join("data"),
+        &setup,
+        &Passphrase::new("correct horse battery staple".into()),
+    )
+    .expect("set up");
+    (tmp, h)
+}
+
+fn open_case(h: &mut Harbour, category: &str) -> uuid::Uuid {
+    let learner = learners::add(
+        h.log_mut(),
+        NewLearner {
+            name: "Alex Example".into(),
+            dob: harbour::domain::time::parse_date("2009-04-17").expect("date"),
+            centre: "MAN".into(),
+            employer: None,
+            carers: vec![],
+        },
+    )
+    .expect("learner");
+    incidents::open(
+        h.log_mut(),
+        NewIncident {
+            learners: vec![(learner.to_string(), LearnerRole::Subject)],
+            categories: vec![category.into()],
+            account: "A picture was shared in the group chat".into(),
+            occurred_at: parse_instant("2026-11-20T15:30").expect("time"),
+            reported_at: None,
+            place: None,
+            reporter: Reporter {
+                name: "Chris Tutor".into(),
+                job_title: "Assessor".into(),
+            },
+            centre: None,
+            concerns_staff: None,
+        },
+    )
+    .expect("open")
+    .id
+}
+
+#[test]
+fn a_case_is_listed_until_its_required_steps_are_done_or_explained() {
+    let (_tmp, mut h) = folder();
+    let id = open_case(&mut h, "nudes");
+    let viewer = h.log().device().author;
+    let d = dashboard(h.log().conn(), viewer, today()).expect("dashboard");
+    let listed = d
+        .steps_outstanding
+        .iter()
+        .find(|s| s.incident_id == id.to_string())
+        .expect("the nudes case, with its procedure's required steps, is listed");
+    let required = outstanding_required(h.log().conn(), id).expect("steps");
+    assert_eq!(listed.steps as usize, required.len());
+    assert!(listed.steps > 0);
+
+    // Done or explained, one by one; the last one takes the case off the list.
+    for (i, step) in required.iter().enumerate() {
+        let outcome = if i % 2 == 0 {
+            StepOutcome::Done { note: None }
+        } else {
+            StepOutcome::NotApplicable {
+                reason: "Not needed here".into(),
+            }
+        };
+        procedures::step(h.log_mut(), id, &step.id, outcome).expect("step");
+    }
+    let d = dashboard(h.log().conn(), viewer, today()).expect("dashboard");
+    assert!(
+        d.steps_outstanding
+            .iter()
+            .all(|s| s.incident_id != id.to_string()),
+        "{:?}",
+        d.steps_outstanding
+    );
+}
+
+#[test]
+fn a_trigger_flags_the_case_and_adds_a_required_step() {
+    let (_tmp, mut h) = folder();
+    let id = open_case(&mut h, "nudes");
+    let viewer = h.log().device().author;
+    let before = outstanding_required(h.log().conn(), id)
+        .expect("steps")
+        .len();
+    procedures::trigger(h.log_mut(), id, "coercion").expect("trigger");
+    let d = dashboard(h.log().conn(), viewer, today()).expect("dashboard");
+    let listed = d
+        .steps_outstanding
+        .iter()
+        .find(|s| s.incident_id == id.to_string())
+        .expect("listed");
+    assert!(listed.flagged, "a trigger flags the case");
+    assert!(
+        listed.steps as usize > before,
+        "the urgent police referral becomes required: {} then {}",
+        before,
+        listed.steps
+    );
+}
