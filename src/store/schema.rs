@@ -262,6 +262,8 @@ CREATE TABLE incident_triggers (
     at_ms INTEGER NOT NULL,
     PRIMARY KEY (incident_id, trigger_code)
 );
+"#;
+
 /// Consent forms returned and withdrawals, each row keyed by the event that recorded it and
 /// carrying the event's place in the log's order.
 const V3: &str = r#"
