@@ -24,7 +24,10 @@ fn into_closed_pipe(f: &Folder, args: &[&str]) -> (std::process::ExitStatus, Str
         .expect("run harbour");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait for harbour");
-    (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]

@@ -15,7 +15,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::evidence::{author_name, decrypt_checked, items_of, master_key};
+use super::evidence::{author_name, changed, decrypt_unhashed, items_of, master_key};
 use crate::domain::time::{show_instant, show_millis};
 use crate::domain::{Agency, LearnerRole};
 use crate::log::{Body, CustodyAction};
@@ -120,9 +120,16 @@ pub fn export(
     let mut names = SafeNames::new();
     for item in &items {
         let name = names.assign(&item.file_name);
+        // The pack hashes what it stores: that hash is checked against the one recorded at
+        // capture, so the bytes are hashed once, not twice.
         builder
-            .add_evidence_with(&name, |w| decrypt_checked(h.dir(), &master, item, w))
-            .map_err(pack_error)?;
+            .add_evidence_expecting(&name, &item.sha256, |w| {
+                decrypt_unhashed(h.dir(), &master, item, w)
+            })
+            .map_err(|e| match e {
+                PackError::Changed { .. } => changed(item),
+                other => pack_error(other),
+            })?;
     }
     let written = builder.finish(&summary_pdf, &signer).map_err(pack_error)?;
 

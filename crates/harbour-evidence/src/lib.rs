@@ -32,5 +32,8 @@ pub use naming::{safe_name, SafeNames};
 pub use pack::{write_pack, PackBuilder, PackError, PackSummary};
 pub use signing::{fingerprint, PackSigner};
 pub use store::{restore_file, store_file, store_file_with, StoreError};
-pub use stream::{decrypt_stream, encrypt_stream, CaptureSummary, DecryptSummary, StreamError};
+pub use stream::{
+    decrypt_stream, decrypt_stream_unhashed, encrypt_stream, CaptureSummary, DecryptSummary,
+    StreamError,
+};
 pub use verify::{verify_pack, VerifyError, VerifyReport};

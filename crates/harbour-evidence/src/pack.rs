@@ -62,15 +62,35 @@ pub enum PackError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// Evidence added with [`PackBuilder::add_evidence_expecting`] did not have the SHA-256
+    /// it was expected to have.
+    #[error(
+        "The evidence file {name} no longer matches the SHA-256 recorded when it was captured."
+    )]
+    Changed {
+        /// The name of the evidence file.
+        name: String,
+    },
     /// Writing the ZIP failed, for example because the disk is full.
     #[error("The pack could not be written, perhaps because the disk is full.")]
     Write(#[source] io::Error),
-    /// The ZIP library reported an error.
+    /// The ZIP library reported an error (other than failing to write, which is
+    /// [`PackError::Write`]).
     #[error("The pack could not be written as a ZIP file.")]
-    Zip(#[from] zip::result::ZipError),
+    Zip(#[source] zip::result::ZipError),
     /// The manifest could not be produced.
     #[error("The pack manifest could not be produced.")]
     Manifest(#[from] serde_json::Error),
+}
+
+impl From<zip::result::ZipError> for PackError {
+    /// A failure to write (a full disk, say) is reported as such, not as a ZIP problem.
+    fn from(e: zip::result::ZipError) -> Self {
+        match e {
+            zip::result::ZipError::Io(source) => PackError::Write(source),
+            other => PackError::Zip(other),
+        }
+    }
 }
 
 /// What was written.
@@ -220,6 +240,42 @@ impl PackBuilder {
         F: FnOnce(&mut dyn Write) -> Result<T, E>,
         E: std::error::Error + Send + Sync + 'static,
     {
+        self.produce_evidence(name, produce).map(|(value, _)| value)
+    }
+
+    /// Like [`add_evidence_with`](Self::add_evidence_with), for bytes that must have the
+    /// SHA-256 `expected` (lower-case hex), such as evidence whose hash was recorded at
+    /// capture. The pack hashes every byte it stores anyway, so `produce` need not hash them
+    /// again: use [`crate::decrypt_stream_unhashed`]. Anything else fails with
+    /// [`PackError::Changed`], and the pack is not finished.
+    pub fn add_evidence_expecting<T, E, F>(
+        &mut self,
+        name: &str,
+        expected: &str,
+        produce: F,
+    ) -> Result<T, PackError>
+    where
+        F: FnOnce(&mut dyn Write) -> Result<T, E>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let (value, record) = self.produce_evidence(name, produce)?;
+        if !record.sha256.eq_ignore_ascii_case(expected.trim()) {
+            return Err(PackError::Changed {
+                name: name.to_string(),
+            });
+        }
+        Ok(value)
+    }
+
+    fn produce_evidence<T, E, F>(
+        &mut self,
+        name: &str,
+        produce: F,
+    ) -> Result<(T, FileRecord), PackError>
+    where
+        F: FnOnce(&mut dyn Write) -> Result<T, E>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
         let path = self.start_evidence(name)?;
         let mut out = TallyWriter::new(&mut self.zip);
         let value = produce(&mut out).map_err(|e| PackError::ReadEvidence {
@@ -227,8 +283,7 @@ impl PackBuilder {
             source: Box::new(e),
         })?;
         let (size, sha256) = out.tally.finish();
-        self.record(path, size, sha256);
-        Ok(value)
+        Ok((value, self.record(path, size, sha256)))
     }
 
     fn record(&mut self, path: String, size: u64, sha256: String) -> FileRecord {
