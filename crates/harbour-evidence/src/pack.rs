@@ -13,6 +13,7 @@
 //! decrypt straight into the pack without plaintext touching the disk.
 
 use crate::atomic::AtomicFile;
+use crate::discard::{DiscardOnDrop, PackFile, Switch};
 use crate::hashing::{read_full, TallyWriter};
 use crate::manifest::{
     format_sums, readme_text, FileRecord, Manifest, PackMetadata, SignerInfo, EVIDENCE_DIR,
@@ -23,9 +24,9 @@ use crate::naming::is_safe_name;
 use crate::signing::PackSigner;
 use std::collections::HashSet;
 use std::ffi::OsString;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -104,10 +105,14 @@ pub struct PackSummary {
     pub fingerprint: String,
 }
 
-type PackZip = ZipWriter<BufWriter<File>>;
+type PackZip = ZipWriter<PackFile>;
 
 /// Builds an evidence pack one evidence file at a time.
 pub struct PackBuilder {
+    /// Dropped first: a pack dropped unfinished is not finished by the ZIP writer's own
+    /// `Drop` (see [`crate::discard`]).
+    _discard_on_drop: DiscardOnDrop,
+    switch: Arc<Switch>,
     zip: PackZip,
     out: AtomicFile,
     dest: PathBuf,
@@ -160,8 +165,11 @@ impl PackBuilder {
                 source,
             })?;
         let file = out.file().try_clone().map_err(PackError::Write)?;
-        let zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+        let switch = Arc::new(Switch::default());
+        let zip = ZipWriter::new(PackFile::new(file, Arc::clone(&switch)));
         Ok(Self {
+            _discard_on_drop: DiscardOnDrop(Arc::clone(&switch)),
+            switch,
             zip,
             out,
             dest: dest.to_path_buf(),
@@ -345,9 +353,12 @@ impl PackBuilder {
         self.add_bytes(SUMS_NAME, format_sums(&summed).as_bytes())?;
 
         let writer = self.zip.finish()?;
-        writer
-            .into_inner()
-            .map_err(|e| PackError::Write(e.into_error()))?;
+        writer.into_inner().map_err(PackError::Write)?;
+        if self.switch.failed() {
+            return Err(PackError::Write(io::Error::other(
+                "an earlier write to the pack failed",
+            )));
+        }
         self.out.commit().map_err(PackError::Write)?;
         Ok(PackSummary {
             path: self.dest,
