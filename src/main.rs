@@ -5,6 +5,8 @@
 
 mod cli;
 
+use std::io::Write;
+
 use clap::Parser;
 
 use cli::args::{Cli, Command};
@@ -62,14 +64,14 @@ fn main() {
     };
     if let Err(e) = result {
         let e = harbour::folder::explain(&dir, e);
-        if out.json {
-            eprintln!(
-                "{}",
-                serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } })
-            );
+        let text = if out.json {
+            serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } })
+                .to_string()
         } else {
-            eprintln!("{e}");
-        }
+            e.to_string()
+        };
+        // Not `eprintln!`, which panics if standard error has been closed.
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
         std::process::exit(1);
     }
 }

@@ -248,3 +248,95 @@ fn imagery_is_refused_by_content_on_nudes_and_upskirting_incidents() {
     assert!(err.contains("JPEG"), "{err}");
     f.ok(&["verify"]);
 }
+
+#[test]
+fn an_unreadable_file_gives_one_sentence_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let reference = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
+    let events = log_count(&f);
+    let before = snapshot_all(&f.dir());
+
+    // A file that opens but fails when read (as a failing USB stick does): the process's
+    // own memory file, whose first page is never mapped.
+    let err = f.fails(&[
+        "evidence",
+        "add",
+        &reference,
+        "/proc/self/mem",
+        "--description",
+        "Chat",
+    ]);
+    assert_eq!(
+        err,
+        "The file /proc/self/mem could not be read: input/output error."
+    );
+    let same_files = |f: &Folder| {
+        assert_eq!(
+            snapshot_all(&f.dir()).keys().collect::<Vec<_>>(),
+            before.keys().collect::<Vec<_>>()
+        );
+        assert!(snapshot_all(&f.dir().join("evidence")).is_empty());
+    };
+    same_files(&f);
+    assert_eq!(log_count(&f), events);
+
+    // A file we may not read. Root reads anything, so as root Harbour is run as `nobody`
+    // (with the data folder handed to it) for this one step.
+    let locked = write(&f, "locked.txt", b"Not for reading");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let out = if root {
+        let st = std::process::Command::new("chown")
+            .args(["-R", "nobody:nogroup"])
+            .arg(f.tmp.path())
+            .status()
+            .expect("chown");
+        assert!(st.success());
+        std::fs::set_permissions(f.tmp.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        std::process::Command::new("setpriv")
+            .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_harbour"))
+            .arg("--data-dir")
+            .arg(f.dir())
+            .args([
+                "evidence",
+                "add",
+                &reference,
+                &locked,
+                "--description",
+                "Chat",
+            ])
+            .env("HARBOUR_PASSPHRASE", common::PASSPHRASE)
+            .env("HOME", f.tmp.path())
+            .env_remove("HARBOUR_DATA_DIR")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run harbour as nobody (setpriv, from util-linux)")
+    } else {
+        f.run(&[
+            "evidence",
+            "add",
+            &reference,
+            &locked,
+            "--description",
+            "Chat",
+        ])
+    };
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!("The file {locked} could not be read: permission was refused.")
+    );
+    same_files(&f);
+    assert_eq!(log_count(&f), events);
+    f.ok(&["verify"]);
+}

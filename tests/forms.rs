@@ -37,24 +37,45 @@ fn a_cohort_of_mixed_ages_gets_the_right_forms() {
     let pages = pdf_pages(&pdf);
     assert_eq!(v["pages"].as_u64(), Some(pages.len() as u64));
 
-    // No page holds two learners: each learner's forms start on a new page. (A form's
-    // continuation page may carry no name at all.)
+    // Every page, a form's continuation pages included, names exactly one learner, and each
+    // learner's pages come together: their forms start on a new page.
     let names = [
         "Alex Sixteen",
         "Jo Seventeen",
         "Sam Turning",
         "Priya Nineteen",
     ];
+    let mut order: Vec<&str> = Vec::new();
+    let mut continuation_pages = 0;
     for (i, p) in pages.iter().enumerate() {
-        let on_page = names.iter().filter(|n| p.contains(*n)).count();
-        assert!(
-            on_page <= 1,
-            "page {} names {on_page} learners:\n{p}",
+        let on_page: Vec<&str> = names.iter().copied().filter(|n| p.contains(*n)).collect();
+        assert_eq!(
+            on_page.len(),
+            1,
+            "page {} should name exactly one learner:\n{p}",
             i + 1
         );
+        if order.last() != Some(&on_page[0]) {
+            assert!(
+                !order.contains(&on_page[0]),
+                "{}'s pages are not together",
+                on_page[0]
+            );
+            order.push(on_page[0]);
+        }
+        // The form and its version are on every page, in the footer.
+        assert!(p.contains(" version 2026.1"), "page {}:\n{p}", i + 1);
+        if !p.contains("Date of birth") {
+            continuation_pages += 1;
+        }
         assert!(p.contains(&format!("Page {} of {}", i + 1, pages.len())));
         assert!(p.contains("Northbridge Training"));
     }
+    assert_eq!(order, names);
+    assert!(
+        continuation_pages > 0,
+        "no form ran onto a second page, so continuation pages were not checked"
+    );
 
     for name in names {
         let mine = pages_of(&pages, name);
@@ -161,4 +182,112 @@ fn learners_by_id_and_an_induction_before_birth() {
         err,
         "The induction date 01/01/2009 is before Alex Sixteen was born."
     );
+}
+
+#[test]
+fn the_staff_acceptable_use_agreement_is_printed_for_staff() {
+    let f = Folder::new();
+    f.init();
+    let robin = f.ok(&[
+        "org",
+        "add-staff",
+        "--name",
+        "Robin Tutor",
+        "--job-title",
+        "Assessor",
+        "--centre",
+        "MAN",
+    ]);
+    let avery = f.ok(&[
+        "org",
+        "add-staff",
+        "--name",
+        "Avery Mentor",
+        "--job-title",
+        "Learning Mentor",
+    ]);
+    let alex = f.add_learner("Alex Sixteen", "2010-03-01");
+    let pdf = f.tmp.path().join("staff.pdf");
+    let out = f.ok(&[
+        "forms",
+        "print",
+        "--staff",
+        &robin,
+        "--staff",
+        &avery,
+        "--induction",
+        "2026-09-07",
+        "--out",
+        pdf.to_str().expect("path"),
+    ]);
+    assert!(out.contains("Forms for 2 members of staff"), "{out}");
+    let pages = pdf_pages(&pdf);
+    for (name, title) in [
+        ("Robin Tutor", "Assessor"),
+        ("Avery Mentor", "Learning Mentor"),
+    ] {
+        let mine = pages_of(&pages, name);
+        assert!(!mine.is_empty(), "{name} is missing");
+        let text = mine
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            text.contains("Acceptable Use agreement for staff"),
+            "{name}"
+        );
+        assert!(text.contains("staff-aup version 2026.1"), "{name}");
+        assert!(text.contains(title), "{name}: job title");
+        assert!(text.contains("07/09/2026"), "{name}: date");
+        assert!(
+            text.contains(&format!("To be signed by {name}, the member of staff.")),
+            "{name}"
+        );
+        assert!(!text.contains("parent or carer"), "{name}");
+    }
+    assert!(pages_of(&pages, "Robin Tutor")[0].contains("Manchester (MAN)"));
+    // Every page names exactly one of them.
+    for p in &pages {
+        assert_eq!(
+            ["Robin Tutor", "Avery Mentor"]
+                .iter()
+                .filter(|n| p.contains(*n))
+                .count(),
+            1,
+            "{p}"
+        );
+    }
+
+    // Learners and staff in one run: the learners' forms first.
+    let both = f.tmp.path().join("both.pdf");
+    let v = f.json(&[
+        "forms",
+        "print",
+        "--learner",
+        &alex,
+        "--staff",
+        &robin,
+        "--induction",
+        "2026-09-07",
+        "--out",
+        both.to_str().expect("path"),
+    ]);
+    assert_eq!(v["staff"][0]["name"], "Robin Tutor");
+    let pages = pdf_pages(&both);
+    assert!(pages[0].contains("Alex Sixteen"));
+    assert!(pages.last().expect("pages").contains("Robin Tutor"));
+
+    // Someone who is not on the staff list.
+    let err = f.fails(&[
+        "forms",
+        "print",
+        "--staff",
+        &alex,
+        "--induction",
+        "2026-09-07",
+        "--out",
+        pdf.to_str().expect("path"),
+    ]);
+    assert_eq!(err, format!("No member of staff matches \"{alex}\"."));
 }

@@ -277,3 +277,172 @@ fn a_changed_stored_file_stops_the_export() {
     }
     f.ok(&["verify"]);
 }
+
+/// Sets up a data folder for one fictional coordinator, through the core.
+fn set_up(dir: &Path, name: &str, role: &str) -> harbour::Harbour {
+    let setup = harbour::Setup {
+        organisation: "Northbridge Training".into(),
+        centre_code: "MAN".into(),
+        centre_name: "Manchester".into(),
+        coordinator: name.into(),
+        role: role.into(),
+        device_label: None,
+    };
+    let pass = harbour::keys::Passphrase::new(common::PASSPHRASE.into());
+    harbour::Harbour::init(dir, &setup, &pass)
+        .expect("set up")
+        .0
+}
+
+#[test]
+fn an_allegation_is_never_exported_on_the_device_of_the_person_it_concerns() {
+    use harbour::domain::{LearnerRole, Reporter};
+    use harbour::ops::{evidence, incidents, learners, packs};
+
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    // Two laptops: the tutor's own, and the DSL's.
+    let mut tutor = set_up(&tmp.path().join("tutor"), "Robin Tutor", "Assessor");
+    let robin = tutor.log().device().author;
+    let mut dsl = set_up(
+        &tmp.path().join("dsl"),
+        "Sam Example",
+        "Designated Safeguarding Lead",
+    );
+    dsl.log_mut()
+        .append(harbour::log::Body::StaffAdded {
+            staff_id: robin,
+            name: "Robin Tutor".into(),
+            job_title: "Assessor".into(),
+            centre: Some("MAN".into()),
+        })
+        .expect("staff");
+    let alex = learners::add(
+        dsl.log_mut(),
+        learners::NewLearner {
+            name: "Alex Example".into(),
+            dob: chrono::NaiveDate::from_ymd_opt(2009, 4, 17).expect("date"),
+            centre: "MAN".into(),
+            employer: None,
+            carers: vec![],
+        },
+    )
+    .expect("learner");
+    let opened = incidents::open(
+        dsl.log_mut(),
+        incidents::NewIncident {
+            learners: vec![(alex.to_string(), LearnerRole::Subject)],
+            categories: vec!["allegation-staff".into()],
+            account: "The tutor sent me private messages late at night".into(),
+            occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
+            reported_at: None,
+            place: None,
+            reporter: Reporter {
+                name: "Alex Example".into(),
+                job_title: "Learner".into(),
+            },
+            centre: None,
+            concerns_staff: Some(robin.to_string()),
+        },
+    )
+    .expect("allegation");
+    let messages = tmp.path().join("messages.txt");
+    std::fs::write(&messages, b"Messages from the tutor, 21/11/2026 23:10").expect("write");
+    evidence::add(
+        &mut dsl,
+        opened.id,
+        evidence::NewEvidence {
+            file: messages,
+            description: "Screenshots of the messages".into(),
+            ..Default::default()
+        },
+    )
+    .expect("evidence");
+
+    // The DSL can export it.
+    let dsl_pack = tmp.path().join("dsl-pack.zip");
+    packs::export(&mut dsl, opened.id, &dsl_pack, Some("LADO referral")).expect("export");
+    assert!(dsl_pack.exists());
+
+    // The tutor's laptop holds the same events (as after a sync), and still cannot export it,
+    // by id or by reference; nothing is written and nothing is logged.
+    let events = dsl.log().events().expect("events");
+    tutor
+        .log_mut()
+        .ingest(events)
+        .expect("take in the DSL's events");
+    let held_before = tutor.log().events().expect("events").len();
+    let out_dir = tmp.path().join("tutor-out");
+    std::fs::create_dir(&out_dir).expect("folder");
+    let out = out_dir.join("pack.zip");
+    let err = packs::export(&mut tutor, opened.id, &out, None).expect_err("must be refused");
+    assert_eq!(err.code(), "not_found", "{err}");
+    assert!(!err.to_string().contains("messages"), "{err}");
+    assert!(incidents::resolve(tutor.log(), &opened.reference).is_err());
+    assert_eq!(
+        std::fs::read_dir(&out_dir).expect("folder").count(),
+        0,
+        "something was written"
+    );
+    assert_eq!(tutor.log().events().expect("events").len(), held_before);
+    drop(tutor);
+
+    // The same from the command line on the tutor's laptop.
+    let out = Command::new(env!("CARGO_BIN_EXE_harbour"))
+        .arg("--data-dir")
+        .arg(tmp.path().join("tutor"))
+        .args(["pack", "export", &opened.reference, "--out"])
+        .arg(out_dir.join("cli-pack.zip"))
+        .env("HARBOUR_PASSPHRASE", common::PASSPHRASE)
+        .env_remove("HARBOUR_DATA_DIR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run harbour");
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!("No incident matches \"{}\".", opened.reference)
+    );
+    assert_eq!(std::fs::read_dir(&out_dir).expect("folder").count(), 0);
+}
+
+#[test]
+fn a_missing_stored_file_stops_the_export_naming_it() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let reference = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
+    let chat = write(&f, "chat.txt", b"Messages in the group chat");
+    let a = f.json(&[
+        "evidence",
+        "add",
+        &reference,
+        &chat,
+        "--description",
+        "Chat log",
+    ]);
+    let item = a["item_id"].as_str().expect("item").to_string();
+    std::fs::remove_file(f.dir().join("evidence").join(format!("{item}.hbev"))).expect("remove");
+    let events = f.json(&["verify"])["events"].clone();
+
+    let pack = f.tmp.path().join("pack.zip");
+    let err = f.fails(&[
+        "pack",
+        "export",
+        &reference,
+        "--out",
+        &pack.to_string_lossy(),
+    ]);
+    assert_eq!(
+        err,
+        format!(
+            "The stored file for evidence item {item} (\u{201c}Chat log\u{201d}) could not be read: it does not exist."
+        )
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(f.tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("pack.zip"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(f.json(&["verify"])["events"], events);
+}

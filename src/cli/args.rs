@@ -77,11 +77,15 @@ pub enum Command {
 pub enum FormsCmd {
     /// List the forms, their versions and whom they are for.
     List,
-    /// Print each learner's forms, pre-filled, into one PDF.
+    /// Print each learner's forms, pre-filled, into one PDF; and the staff Acceptable Use
+    /// agreement for each member of staff given with --staff.
     Print {
         /// A learner's id (repeatable).
-        #[arg(long = "learner", required_unless_present = "cohort")]
+        #[arg(long = "learner", required_unless_present_any = ["cohort", "staff"])]
         learners: Vec<String>,
+        /// A member of staff's id (repeatable): prints the staff Acceptable Use agreement.
+        #[arg(long = "staff")]
+        staff: Vec<String>,
         /// A CSV file of new starters: they are imported (all or nothing), then printed.
         #[arg(long, conflicts_with = "learners")]
         cohort: Option<PathBuf>,

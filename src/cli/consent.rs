@@ -36,6 +36,7 @@ pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
         }
         FormsCmd::Print {
             learners: given,
+            staff,
             cohort,
             induction,
             out: path,
@@ -61,7 +62,12 @@ pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
                     0,
                 ),
             };
-            let plan = print::plan(log.conn(), &ids, induction)?;
+            let staff = staff
+                .iter()
+                .map(|s| harbour::ops::resolve_staff(log, s))
+                .collect::<Result<Vec<_>>>()?;
+            let mut plan = print::plan(log.conn(), &ids, induction)?;
+            plan.staff = print::plan_staff(log.conn(), &staff)?;
             let doc = print::render(&plan)?;
             let pages = doc.page_count();
             doc.write_to(&path)?;
@@ -71,16 +77,26 @@ pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
                     "pages": pages,
                     "imported": imported,
                     "learners": plan.learners,
+                    "staff": plan.staff,
                 }),
                 || {
                     let mut s = String::new();
                     if imported > 0 {
                         s.push_str(&format!("{imported} learners imported.\n"));
                     }
+                    let plural = |n: usize| if n == 1 { "" } else { "s" };
+                    let (l, st) = (plan.learners.len(), plan.staff.len());
+                    let whom = match (l, st) {
+                        (_, 0) => format!("{l} learner{}", plural(l)),
+                        (0, _) => format!("{st} member{} of staff", plural(st)),
+                        _ => format!(
+                            "{l} learner{} and {st} member{} of staff",
+                            plural(l),
+                            plural(st)
+                        ),
+                    };
                     s.push_str(&format!(
-                        "Forms for {} learner{} ({pages} pages) printed to {}.",
-                        plan.learners.len(),
-                        if plan.learners.len() == 1 { "" } else { "s" },
+                        "Forms for {whom} ({pages} pages) printed to {}.",
                         path.display()
                     ));
                     s

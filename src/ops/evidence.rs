@@ -10,7 +10,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use harbour_evidence::{decrypt_stream, AtomicFile, MasterKey, StoreError, StreamError};
+use harbour_evidence::{
+    decrypt_stream, decrypt_stream_unhashed, AtomicFile, MasterKey, StoreError, StreamError,
+};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
@@ -235,28 +237,53 @@ pub(crate) fn decrypt_checked(
     item: &Item,
     writer: &mut dyn std::io::Write,
 ) -> Result<u64> {
-    let changed = || Error::EvidenceChanged {
+    let file = open_stored(data_dir, item)?;
+    let summary = decrypt_stream(master, &item.id.to_string(), file, writer)
+        .map_err(|e| decrypt_error(data_dir, item, e))?;
+    if summary.sha256 != item.sha256 {
+        return Err(changed(item));
+    }
+    Ok(summary.size)
+}
+
+/// Decrypts a stored item into `writer`, authenticating every chunk but leaving the check
+/// against the SHA-256 recorded at capture to the caller, which hashes the bytes itself (an
+/// evidence pack does). The same warning as for `decrypt_checked` holds.
+pub(crate) fn decrypt_unhashed(
+    data_dir: &Path,
+    master: &MasterKey,
+    item: &Item,
+    writer: &mut dyn std::io::Write,
+) -> Result<u64> {
+    let file = open_stored(data_dir, item)?;
+    decrypt_stream_unhashed(master, &item.id.to_string(), file, writer)
+        .map_err(|e| decrypt_error(data_dir, item, e))
+}
+
+/// The sentence for a stored item that is not what was captured.
+pub(crate) fn changed(item: &Item) -> Error {
+    Error::EvidenceChanged {
         item: item.id.to_string(),
         description: item.description.clone(),
-    };
-    let path = stored_path(data_dir, item.id);
-    let file = File::open(&path).map_err(|e| {
+    }
+}
+
+fn open_stored(data_dir: &Path, item: &Item) -> Result<File> {
+    File::open(stored_path(data_dir, item.id)).map_err(|e| {
         Error::Evidence(format!(
             "The stored file for evidence item {} (\u{201c}{}\u{201d}) could not be read: {}.",
             item.id,
             item.description,
             plain_io(&e)
         ))
-    })?;
-    let summary =
-        decrypt_stream(master, &item.id.to_string(), file, writer).map_err(|e| match e {
-            StreamError::Write(source) => Error::io(data_dir, &source),
-            _ => changed(),
-        })?;
-    if summary.sha256 != item.sha256 {
-        return Err(changed());
+    })
+}
+
+fn decrypt_error(data_dir: &Path, item: &Item, e: StreamError) -> Error {
+    match e {
+        StreamError::Write(source) => Error::io(data_dir, &source),
+        _ => changed(item),
     }
-    Ok(summary.size)
 }
 
 /// A file outside the data folder that could not be written, in one sentence.

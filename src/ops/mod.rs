@@ -63,3 +63,8 @@ pub(crate) fn resolve_id(
 pub fn resolve_learner(log: &crate::store::CaseLog, text: &str) -> Result<Uuid> {
     resolve_id(log.conn(), "learners", "learner", text)
 }
+
+/// Finds a member of staff by id or a unique beginning of it.
+pub fn resolve_staff(log: &crate::store::CaseLog, text: &str) -> Result<Uuid> {
+    resolve_id(log.conn(), "staff", "member of staff", text)
+}

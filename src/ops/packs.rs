@@ -15,7 +15,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::evidence::{author_name, decrypt_checked, items_of, master_key};
+use super::evidence::{author_name, changed, decrypt_unhashed, items_of, master_key};
 use crate::domain::time::{show_instant, show_millis};
 use crate::domain::{Agency, LearnerRole};
 use crate::log::{Body, CustodyAction};
@@ -185,7 +185,9 @@ pub fn export_with(
     let mut cancelled = false;
     for item in &items {
         let name = names.assign(&item.file_name);
-        let added = builder.add_evidence_with(&name, |w| {
+        // The pack hashes what it stores: that hash is checked against the one recorded at
+        // capture, so the bytes are hashed once, not twice.
+        let added = builder.add_evidence_expecting(&name, &item.sha256, |w| {
             let mut w = Reporting {
                 inner: w,
                 progress: &mut progress,
@@ -193,12 +195,15 @@ pub fn export_with(
                 report: &mut report,
                 cancelled: &mut cancelled,
             };
-            decrypt_checked(h.dir(), &master, item, &mut w)
+            decrypt_unhashed(h.dir(), &master, item, &mut w)
         });
         if cancelled {
             return Err(Error::Cancelled);
         }
-        added.map_err(pack_error)?;
+        added.map_err(|e| match e {
+            PackError::Changed { .. } => changed(item),
+            other => pack_error(other),
+        })?;
     }
     if !report(progress) {
         return Err(Error::Cancelled);

@@ -1,7 +1,10 @@
-//! The forms handed out at a learner's induction, pre-filled, one learner after another.
+//! The forms handed out at induction, pre-filled: each learner's, one learner after another,
+//! then the staff Acceptable Use agreement for each member of staff being inducted.
 //!
-//! Each learner's forms start on a new page, and so does each form. Which forms a learner is
-//! given follows their age on the induction date (see `domain::forms`).
+//! Each person's forms start on a new page, and so does each form. Which forms a learner is
+//! given follows their age on the induction date (see `domain::forms`). Every page's footer
+//! names the person and the form, because forms are printed in piles and a second page that
+//! comes loose must still say whose it is.
 
 use chrono::NaiveDate;
 use harbour_pdf::DocumentBuilder;
@@ -28,6 +31,19 @@ pub struct FormLearner {
     pub forms: Vec<(String, String)>,
 }
 
+/// A member of staff as their Acceptable Use agreement is filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FormStaff {
+    pub id: String,
+    pub name: String,
+    pub job_title: String,
+    /// The centre as printed, e.g. "Manchester (MAN)", if they belong to one.
+    pub centre: Option<String>,
+    /// The form printed for them, as `id` and version.
+    pub form: (String, String),
+}
+
 /// What a print run holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -35,7 +51,12 @@ pub struct FormsPrint {
     pub organisation: String,
     pub induction: NaiveDate,
     pub learners: Vec<FormLearner>,
+    /// Members of staff given the staff Acceptable Use agreement, after the learners.
+    pub staff: Vec<FormStaff>,
 }
+
+/// The form every member of staff signs.
+const STAFF_FORM: &str = "staff-aup";
 
 /// Reads the learners and works out their forms.
 pub fn plan(conn: &Connection, learners: &[Uuid], induction: NaiveDate) -> Result<FormsPrint> {
@@ -77,7 +98,49 @@ pub fn plan(conn: &Connection, learners: &[Uuid], induction: NaiveDate) -> Resul
         organisation,
         induction,
         learners: out,
+        staff: Vec::new(),
     })
+}
+
+/// Reads members of staff (by id) for the staff Acceptable Use agreement.
+pub fn plan_staff(conn: &Connection, staff: &[Uuid]) -> Result<Vec<FormStaff>> {
+    let form = forms::find(STAFF_FORM)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.name, s.job_title, s.centre_code, c.name FROM staff s
+         LEFT JOIN centres c ON c.code = s.centre_code WHERE s.id = ?1",
+    )?;
+    staff
+        .iter()
+        .map(|id| {
+            let (name, job_title, code, centre): (String, String, Option<String>, Option<String>) =
+                stmt.query_row([id.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?;
+            let centre = code.map(|code| match centre {
+                Some(name) => format!("{name} ({code})"),
+                None => code,
+            });
+            Ok(FormStaff {
+                id: id.to_string(),
+                name,
+                job_title,
+                centre,
+                form: (form.id.clone(), form.version.clone()),
+            })
+        })
+        .collect()
+}
+
+/// The footer of every page of one person's form: their name first, so that it survives if
+/// the line is too long and has to be shortened.
+fn footer(p: &FormsPrint, name: &str, f: &FormTemplate) -> String {
+    format!(
+        "{name} \u{2013} {} version {} \u{2013} {} \u{2013} induction {}",
+        f.id,
+        f.version,
+        p.organisation,
+        show_date(p.induction)
+    )
 }
 
 fn bullet_list(doc: &mut DocumentBuilder, items: &[String]) {
@@ -88,6 +151,7 @@ fn bullet_list(doc: &mut DocumentBuilder, items: &[String]) {
 
 fn one_form(doc: &mut DocumentBuilder, p: &FormsPrint, l: &FormLearner, f: &FormTemplate) {
     doc.page_break();
+    doc.running_footer(&footer(p, &l.name, f));
     doc.title(&f.title);
     doc.key_value("Organisation", &p.organisation);
     doc.key_value("Centre", &format!("{} ({})", l.centre_name, l.centre_code));
@@ -144,7 +208,35 @@ fn one_form(doc: &mut DocumentBuilder, p: &FormsPrint, l: &FormLearner, f: &Form
     }
 }
 
-/// Lays out every learner's forms; `finish` or `write_to` the result.
+fn staff_form(doc: &mut DocumentBuilder, p: &FormsPrint, s: &FormStaff, f: &FormTemplate) {
+    doc.page_break();
+    doc.running_footer(&footer(p, &s.name, f));
+    doc.title(&f.title);
+    doc.key_value("Organisation", &p.organisation);
+    if let Some(centre) = &s.centre {
+        doc.key_value("Centre", centre);
+    }
+    doc.key_value("Member of staff", &s.name);
+    doc.key_value("Job title", &s.job_title);
+    doc.key_value("Induction date", &show_date(p.induction));
+    doc.key_value("Form", &format!("{} version {}", f.id, f.version));
+    doc.heading("About this agreement");
+    doc.paragraph(&f.purpose);
+    if !f.notes.is_empty() {
+        doc.heading("What I agree to");
+        bullet_list(doc, &f.notes);
+    }
+    doc.heading("How long the record is kept");
+    doc.paragraph(&f.retention);
+    doc.heading("Questions about it");
+    doc.paragraph(&f.withdraw);
+    doc.heading("Signature");
+    doc.paragraph(&format!("To be signed by {}, the member of staff.", s.name));
+    doc.signature_block(&["Signature", "Name", "Job title", "Date"]);
+}
+
+/// Lays out every learner's forms, then each member of staff's agreement; `finish` or
+/// `write_to` the result.
 pub fn render(p: &FormsPrint) -> Result<DocumentBuilder> {
     let templates = forms::built_in()?;
     let mut doc = DocumentBuilder::new(&format!("Induction forms {}", show_date(p.induction)))?;
@@ -159,6 +251,12 @@ pub fn render(p: &FormsPrint) -> Result<DocumentBuilder> {
             if let Some(f) = templates.iter().find(|t| &t.id == id) {
                 one_form(&mut doc, p, l, f);
             }
+        }
+    }
+    for s in &p.staff {
+        doc.page_break();
+        if let Some(f) = templates.iter().find(|t| t.id == s.form.0) {
+            staff_form(&mut doc, p, s, f);
         }
     }
     Ok(doc)

@@ -11,10 +11,12 @@
 //! - [`naming`]: turn any original file name into a safe one for a pack.
 //! - [`signing`]: the Ed25519 key that signs pack manifests.
 //! - [`manifest`]: the manifest, `SHA256SUMS` and `README.txt` formats.
-//! - [`pack`]: write an evidence pack (a ZIP file).
+//! - [`pack`]: write an evidence pack (a ZIP file); `discard` keeps a failed pack from
+//!   being finished on its way out.
 //! - [`verify`]: check an evidence pack using nothing but the pack itself.
 
 pub mod atomic;
+mod discard;
 mod hashing;
 pub mod keys;
 pub mod manifest;
@@ -32,5 +34,8 @@ pub use naming::{safe_name, SafeNames};
 pub use pack::{write_pack, PackBuilder, PackError, PackSummary};
 pub use signing::{fingerprint, PackSigner};
 pub use store::{restore_file, store_file, store_file_with, StoreError};
-pub use stream::{decrypt_stream, encrypt_stream, CaptureSummary, DecryptSummary, StreamError};
+pub use stream::{
+    decrypt_stream, decrypt_stream_unhashed, encrypt_stream, CaptureSummary, DecryptSummary,
+    StreamError,
+};
 pub use verify::{verify_pack, VerifyError, VerifyReport};

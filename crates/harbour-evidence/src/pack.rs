@@ -13,6 +13,7 @@
 //! decrypt straight into the pack without plaintext touching the disk.
 
 use crate::atomic::AtomicFile;
+use crate::discard::{DiscardOnDrop, PackFile, Switch};
 use crate::hashing::{read_full, TallyWriter};
 use crate::manifest::{
     format_sums, readme_text, FileRecord, Manifest, PackMetadata, SignerInfo, EVIDENCE_DIR,
@@ -23,9 +24,9 @@ use crate::naming::is_safe_name;
 use crate::signing::PackSigner;
 use std::collections::HashSet;
 use std::ffi::OsString;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -62,15 +63,35 @@ pub enum PackError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// Evidence added with [`PackBuilder::add_evidence_expecting`] did not have the SHA-256
+    /// it was expected to have.
+    #[error(
+        "The evidence file {name} no longer matches the SHA-256 recorded when it was captured."
+    )]
+    Changed {
+        /// The name of the evidence file.
+        name: String,
+    },
     /// Writing the ZIP failed, for example because the disk is full.
     #[error("The pack could not be written, perhaps because the disk is full.")]
     Write(#[source] io::Error),
-    /// The ZIP library reported an error.
+    /// The ZIP library reported an error (other than failing to write, which is
+    /// [`PackError::Write`]).
     #[error("The pack could not be written as a ZIP file.")]
-    Zip(#[from] zip::result::ZipError),
+    Zip(#[source] zip::result::ZipError),
     /// The manifest could not be produced.
     #[error("The pack manifest could not be produced.")]
     Manifest(#[from] serde_json::Error),
+}
+
+impl From<zip::result::ZipError> for PackError {
+    /// A failure to write (a full disk, say) is reported as such, not as a ZIP problem.
+    fn from(e: zip::result::ZipError) -> Self {
+        match e {
+            zip::result::ZipError::Io(source) => PackError::Write(source),
+            other => PackError::Zip(other),
+        }
+    }
 }
 
 /// What was written.
@@ -84,10 +105,14 @@ pub struct PackSummary {
     pub fingerprint: String,
 }
 
-type PackZip = ZipWriter<BufWriter<File>>;
+type PackZip = ZipWriter<PackFile>;
 
 /// Builds an evidence pack one evidence file at a time.
 pub struct PackBuilder {
+    /// Dropped first: a pack dropped unfinished is not finished by the ZIP writer's own
+    /// `Drop` (see [`crate::discard`]).
+    _discard_on_drop: DiscardOnDrop,
+    switch: Arc<Switch>,
     zip: PackZip,
     out: AtomicFile,
     dest: PathBuf,
@@ -140,8 +165,11 @@ impl PackBuilder {
                 source,
             })?;
         let file = out.file().try_clone().map_err(PackError::Write)?;
-        let zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+        let switch = Arc::new(Switch::default());
+        let zip = ZipWriter::new(PackFile::new(file, Arc::clone(&switch)));
         Ok(Self {
+            _discard_on_drop: DiscardOnDrop(Arc::clone(&switch)),
+            switch,
             zip,
             out,
             dest: dest.to_path_buf(),
@@ -220,6 +248,42 @@ impl PackBuilder {
         F: FnOnce(&mut dyn Write) -> Result<T, E>,
         E: std::error::Error + Send + Sync + 'static,
     {
+        self.produce_evidence(name, produce).map(|(value, _)| value)
+    }
+
+    /// Like [`add_evidence_with`](Self::add_evidence_with), for bytes that must have the
+    /// SHA-256 `expected` (lower-case hex), such as evidence whose hash was recorded at
+    /// capture. The pack hashes every byte it stores anyway, so `produce` need not hash them
+    /// again: use [`crate::decrypt_stream_unhashed`]. Anything else fails with
+    /// [`PackError::Changed`], and the pack is not finished.
+    pub fn add_evidence_expecting<T, E, F>(
+        &mut self,
+        name: &str,
+        expected: &str,
+        produce: F,
+    ) -> Result<T, PackError>
+    where
+        F: FnOnce(&mut dyn Write) -> Result<T, E>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let (value, record) = self.produce_evidence(name, produce)?;
+        if !record.sha256.eq_ignore_ascii_case(expected.trim()) {
+            return Err(PackError::Changed {
+                name: name.to_string(),
+            });
+        }
+        Ok(value)
+    }
+
+    fn produce_evidence<T, E, F>(
+        &mut self,
+        name: &str,
+        produce: F,
+    ) -> Result<(T, FileRecord), PackError>
+    where
+        F: FnOnce(&mut dyn Write) -> Result<T, E>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
         let path = self.start_evidence(name)?;
         let mut out = TallyWriter::new(&mut self.zip);
         let value = produce(&mut out).map_err(|e| PackError::ReadEvidence {
@@ -227,8 +291,7 @@ impl PackBuilder {
             source: Box::new(e),
         })?;
         let (size, sha256) = out.tally.finish();
-        self.record(path, size, sha256);
-        Ok(value)
+        Ok((value, self.record(path, size, sha256)))
     }
 
     fn record(&mut self, path: String, size: u64, sha256: String) -> FileRecord {
@@ -290,9 +353,12 @@ impl PackBuilder {
         self.add_bytes(SUMS_NAME, format_sums(&summed).as_bytes())?;
 
         let writer = self.zip.finish()?;
-        writer
-            .into_inner()
-            .map_err(|e| PackError::Write(e.into_error()))?;
+        writer.into_inner().map_err(PackError::Write)?;
+        if self.switch.failed() {
+            return Err(PackError::Write(io::Error::other(
+                "an earlier write to the pack failed",
+            )));
+        }
         self.out.commit().map_err(PackError::Write)?;
         Ok(PackSummary {
             path: self.dest,

@@ -204,9 +204,40 @@ pub fn encrypt_stream(
 pub fn decrypt_stream(
     master: &MasterKey,
     item_id: &str,
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<DecryptSummary, StreamError> {
+    let mut tally = Tally::default();
+    decrypt_each(master, item_id, reader, writer, |plain| tally.update(plain))?;
+    let (size, sha256) = tally.finish();
+    Ok(DecryptSummary { size, sha256 })
+}
+
+/// Like [`decrypt_stream`], but without hashing the plaintext: for a caller that hashes what
+/// it is given anyway (an evidence pack hashes every byte it stores), so the same bytes are
+/// not hashed twice. Returns the plaintext's size. Every chunk is still authenticated, and
+/// the same warning holds: output written before an error is not trustworthy.
+pub fn decrypt_stream_unhashed(
+    master: &MasterKey,
+    item_id: &str,
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<u64, StreamError> {
+    let mut size = 0u64;
+    decrypt_each(master, item_id, reader, writer, |plain| {
+        size += plain.len() as u64;
+    })?;
+    Ok(size)
+}
+
+/// Decrypts into `writer`, showing each authenticated chunk of plaintext to `seen` first.
+fn decrypt_each(
+    master: &MasterKey,
+    item_id: &str,
     mut reader: impl Read,
     mut writer: impl Write,
-) -> Result<DecryptSummary, StreamError> {
+    mut seen: impl FnMut(&[u8]),
+) -> Result<(), StreamError> {
     let mut header = [0u8; HEADER_SIZE];
     let got = read_full(&mut reader, &mut header).map_err(StreamError::Read)?;
     if got >= MAGIC.len() && &header[..4] != MAGIC {
@@ -231,7 +262,6 @@ pub fn decrypt_stream(
     prefix.copy_from_slice(&header[5..12]);
     let cipher = ChaCha20Poly1305::new(GenericArray::from_slice(&keys.key));
 
-    let mut tally = Tally::default();
     let mut current = Zeroizing::new(vec![0u8; SEALED_CHUNK_SIZE]);
     let mut next = Zeroizing::new(vec![0u8; SEALED_CHUNK_SIZE]);
     let mut current_len = read_full(&mut reader, &mut current).map_err(StreamError::Read)?;
@@ -273,7 +303,7 @@ pub fn decrypt_stream(
                 chunk: u64::from(counter),
             });
         }
-        tally.update(body);
+        seen(body);
         writer.write_all(body).map_err(StreamError::Write)?;
 
         if last {
@@ -285,8 +315,7 @@ pub fn decrypt_stream(
     }
 
     writer.flush().map_err(StreamError::Write)?;
-    let (size, sha256) = tally.finish();
-    Ok(DecryptSummary { size, sha256 })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -584,6 +584,64 @@ fn encrypted_evidence_can_be_decrypted_straight_into_a_pack() {
 }
 
 #[test]
+fn evidence_is_checked_against_its_recorded_hash_as_it_goes_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = random_bytes(150_000, 29);
+    let sealed = common::encrypt(&plain);
+    let recorded = {
+        let mut sink = std::io::sink();
+        harbour_evidence::decrypt_stream(
+            &common::master(),
+            common::ITEM_ID,
+            sealed.as_slice(),
+            &mut sink,
+        )
+        .expect("decrypt")
+        .sha256
+    };
+    let signer = PackSigner::generate();
+
+    // The recorded hash: the pack is made, and its manifest has that hash.
+    let dest = dir.path().join("pack.zip");
+    let mut builder = harbour_evidence::PackBuilder::create(&dest, meta()).expect("create");
+    let size = builder
+        .add_evidence_expecting("chat.txt", &recorded, |w| {
+            harbour_evidence::decrypt_stream_unhashed(
+                &common::master(),
+                common::ITEM_ID,
+                sealed.as_slice(),
+                w,
+            )
+        })
+        .expect("add");
+    assert_eq!(size, plain.len() as u64);
+    builder.finish(b"%PDF", &signer).expect("finish");
+    let report = verify_pack(&dest).expect("verifies");
+    assert_eq!(report.files[0].sha256, recorded);
+
+    // Any other hash: the item is named and nothing is left behind.
+    let dest2 = dir.path().join("pack2.zip");
+    let mut builder = harbour_evidence::PackBuilder::create(&dest2, meta()).expect("create");
+    let err = builder
+        .add_evidence_expecting("chat.txt", &"0".repeat(64), |w| {
+            harbour_evidence::decrypt_stream_unhashed(
+                &common::master(),
+                common::ITEM_ID,
+                sealed.as_slice(),
+                w,
+            )
+        })
+        .expect_err("a different hash must fail");
+    assert!(
+        matches!(err, harbour_evidence::PackError::Changed { ref name } if name == "chat.txt"),
+        "{err}"
+    );
+    drop(builder);
+    assert!(!dest2.exists());
+    assert!(!dir.path().join("pack2.zip.partial").exists());
+}
+
+#[test]
 fn entries_are_dated_when_the_pack_was_made() {
     let pack = make_pack();
     let mut zip = ZipArchive::new(fs::File::open(&pack.path).expect("open")).expect("zip");

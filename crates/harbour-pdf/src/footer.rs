@@ -37,7 +37,7 @@ impl DocumentBuilder {
             &label,
         );
 
-        if let Some(text) = &self.footer_text {
+        if let Some(text) = self.footer_for(number - 1) {
             let room = CONTENT_WIDTH - label_width - 12.0;
             let one_line = text.replace(['\r', '\n'], " ");
             let text = truncate_to_width(&one_line, room, |s| self.text_width(s, style));

@@ -47,6 +47,9 @@ pub struct DocumentBuilder {
     /// Cursor: top of the next block, in points from the top of the page.
     pub(crate) y: f32,
     pub(crate) footer_text: Option<String>,
+    /// Footer text that replaces `footer_text` from a page onwards: `(page index, text)`,
+    /// in page order.
+    pub(crate) running_footers: Vec<(usize, String)>,
 }
 
 impl DocumentBuilder {
@@ -69,6 +72,7 @@ impl DocumentBuilder {
             pages: vec![Page::default()],
             y: MARGIN,
             footer_text: None,
+            running_footers: Vec::new(),
         })
     }
 
@@ -78,6 +82,26 @@ impl DocumentBuilder {
     pub fn footer_text(&mut self, text: &str) -> &mut Self {
         self.footer_text = Some(text.to_owned());
         self
+    }
+
+    /// Sets the footer text from the current page onwards, until it is set again: for
+    /// example the learner whose forms follow, so that a page that comes loose from a
+    /// printed pile still says whose it is. Call it after [`page_break`](Self::page_break).
+    pub fn running_footer(&mut self, text: &str) -> &mut Self {
+        let page = self.pages.len().saturating_sub(1);
+        self.running_footers.retain(|(from, _)| *from < page);
+        self.running_footers.push((page, text.to_owned()));
+        self
+    }
+
+    /// The footer text for the page at `index` (from 0).
+    pub(crate) fn footer_for(&self, index: usize) -> Option<&str> {
+        self.running_footers
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= index)
+            .map(|(_, text)| text.as_str())
+            .or(self.footer_text.as_deref())
     }
 
     /// Number of pages so far (including the current one).
