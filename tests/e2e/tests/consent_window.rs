@@ -94,10 +94,17 @@ async fn a_cohort_printed_and_consent_recorded_in_the_real_window() {
     // Who is missing which form: Drew returned nothing; Morgan only the photographs form.
     click(&c, "#missing-button").await;
     let missing = wait_text(&c, "#missing-forms", "Drew Placeholder").await;
-    let morgan: Vec<&str> = missing
-        .lines()
-        .filter(|l| l.contains("Morgan Sample"))
-        .collect();
+    let mut morgan = Vec::new();
+    for row in c
+        .find_all(fantoccini::Locator::Css("#missing-forms tbody tr"))
+        .await
+        .expect("rows")
+    {
+        let text = row.text().await.expect("row text");
+        if text.contains("Morgan Sample") {
+            morgan.push(text);
+        }
+    }
     assert!(!morgan.is_empty(), "Morgan still owes forms: {missing}");
     assert!(
         morgan.iter().all(|l| !l.contains(PHOTO_FORM)),

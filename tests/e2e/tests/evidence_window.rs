@@ -55,7 +55,8 @@ async fn evidence_checklist_and_pack_in_the_real_window() {
     }
     let items = text_of(&c, "#evidence-items").await;
     assert!(items.contains("first-email.eml"), "{items}");
-    assert_eq!(items.matches("SHA-256").count(), 2, "{items}");
+    assert_eq!(items.matches("Chain of custody").count(), 2, "{items}");
+    assert!(items.contains("second-email.txt"), "{items}");
     accessible(&c, "incident with evidence").await;
     screenshot_at(&c, "evidence", "#evidence").await;
 
