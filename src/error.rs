@@ -74,6 +74,9 @@ pub enum Error {
     PackCheck(String),
     #[error("The PDF could not be made: {0}.")]
     Print(String),
+    /// A sync bundle or peer card refused, with a code saying why (see `sync::Refusal`).
+    #[error("{message}")]
+    Sync { code: &'static str, message: String },
 }
 
 impl Error {
@@ -107,6 +110,7 @@ impl Error {
             Error::Evidence(_) => "evidence",
             Error::PackCheck(_) => "pack_check_failed",
             Error::Print(_) => "print",
+            Error::Sync { code, .. } => code,
         }
     }
 

@@ -185,6 +185,11 @@ impl DeviceSigner {
         self.key.verifying_key()
     }
 
+    /// Signs a message other than an event (a sync bundle's digest, a peer card).
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
+
     /// Builds and signs an event.
     pub fn seal(&self, header: EventHeader, body: &Body, prev: Option<[u8; 32]>) -> Result<Event> {
         let payload = serde_json::to_string(body)

@@ -254,7 +254,7 @@ fn refuse(event: &Event, why: &str) -> Error {
     ))
 }
 
-fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport> {
+pub(crate) fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport> {
     let mut report = IngestReport::default();
     let before = rows::latest_order_key(tx)?;
     for event in incoming {
