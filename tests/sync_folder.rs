@@ -33,7 +33,11 @@ fn tables(f: &Folder) -> Vec<(String, Vec<Vec<rusqlite::types::Value>>)> {
 #[test]
 fn three_processes_through_one_shared_folder_end_identical() {
     let sites = [Folder::new(), Folder::new(), Folder::new()];
-    let names = [("MAN", "Sam Example"), ("LDS", "Alex Sample"), ("BHM", "Robin Other")];
+    let names = [
+        ("MAN", "Sam Example"),
+        ("LDS", "Alex Sample"),
+        ("BHM", "Robin Other"),
+    ];
     let shared = tempfile::tempdir().expect("shared");
     let mut cards = Vec::new();
     for (f, (centre, who)) in sites.iter().zip(names) {
@@ -50,16 +54,33 @@ fn three_processes_through_one_shared_folder_end_identical() {
         }
         // A wrong fingerprint is refused in one sentence.
         let (card, _) = &cards[(i + 1) % 3];
-        let err = f.fails(&["peer", "add", card.to_str().expect("path"), "--confirm", "AAAA BBBB"]);
+        let err = f.fails(&[
+            "peer",
+            "add",
+            card.to_str().expect("path"),
+            "--confirm",
+            "AAAA BBBB",
+        ]);
         assert!(err.contains("does not match"), "{err}");
     }
     // Each centre records something, then they all sync, twice over.
     let mut refs = Vec::new();
     for (f, (centre, _)) in sites.iter().zip(names) {
         let learner = f.ok(&[
-            "learner", "add", "--name", "Jamie Test", "--dob", "2009-03-04", "--centre", centre,
+            "learner",
+            "add",
+            "--name",
+            "Jamie Test",
+            "--dob",
+            "2009-03-04",
+            "--centre",
+            centre,
         ]);
-        refs.push(common::open_incident(f, "cyberbullying", &[(&learner, "subject")]));
+        refs.push(common::open_incident(
+            f,
+            "cyberbullying",
+            &[(&learner, "subject")],
+        ));
     }
     let path = shared.path().to_str().expect("path").to_string();
     for _ in 0..2 {
@@ -68,8 +89,22 @@ fn three_processes_through_one_shared_folder_end_identical() {
         }
     }
     // Two centres change the same incident's risk level at once.
-    sites[0].ok(&["incident", "risk", &refs[0], "high", "--reason", "Threats made"]);
-    sites[1].ok(&["incident", "risk", &refs[0], "low", "--reason", "Messages stopped"]);
+    sites[0].ok(&[
+        "incident",
+        "risk",
+        &refs[0],
+        "high",
+        "--reason",
+        "Threats made",
+    ]);
+    sites[1].ok(&[
+        "incident",
+        "risk",
+        &refs[0],
+        "low",
+        "--reason",
+        "Messages stopped",
+    ]);
     for _ in 0..2 {
         for f in &sites {
             f.ok(&["sync", "folder", &path]);

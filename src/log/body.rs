@@ -317,6 +317,8 @@ pub enum Body {
         incident_id: Uuid,
         field: Field,
         chosen: Uuid,
+        /// The chosen side's value (a `RiskLevel` or `Status` code).
+        value: String,
         replaces: Vec<Uuid>,
         reason: String,
     },

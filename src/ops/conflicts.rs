@@ -66,11 +66,21 @@ pub fn resolve(
             ))
         }
     };
+    let value: String = log.conn().query_row(
+        "SELECT value FROM field_heads WHERE incident_id = ?1 AND field = ?2 AND event_id = ?3",
+        [
+            incident.to_string(),
+            field.code().to_string(),
+            chosen.to_string(),
+        ],
+        |r| r.get(0),
+    )?;
     Ok(log
         .append(Body::ConflictResolved {
             incident_id: incident,
             field,
             chosen,
+            value,
             replaces: sides,
             reason,
         })?

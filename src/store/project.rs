@@ -430,10 +430,13 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
         Body::ConflictResolved {
             field,
             chosen,
+            value,
             replaces,
             reason,
             ..
-        } => resolve_field(conn, event, incident, *field, chosen, replaces, reason)?,
+        } => resolve_field(
+            conn, event, incident, *field, chosen, value, replaces, reason,
+        )?,
         other => super::project_evidence::apply(conn, event, other, incident)?,
     }
     Ok(())
@@ -511,46 +514,42 @@ fn show_field(conn: &Connection, incident: &str, field: Field, side: &Side<'_>) 
 }
 
 /// A coordinator's choice between the sides of a change made on two devices: the chosen
-/// side's value becomes the one current value, set by this event. If the chosen side is no
-/// longer current (another device settled it first), the choice still replaces what it saw.
+/// value becomes the one current value, set by this event, replacing every side it saw.
+/// The value travels in the event itself, so the result does not depend on which sides are
+/// still current here; the chosen side's reason and outcome are kept if it still is.
+#[allow(clippy::too_many_arguments)]
 fn resolve_field(
     conn: &Connection,
     event: &Event,
     incident: &str,
     field: Field,
     chosen: &uuid::Uuid,
+    value: &str,
     replaces: &[uuid::Uuid],
     reason: &str,
 ) -> Result<()> {
-    let picked: Option<(String, Option<String>, Option<String>)> = conn
+    let picked: Option<(Option<String>, Option<String>)> = conn
         .prepare_cached(
-            "SELECT value, reason, outcome FROM field_heads WHERE incident_id = ?1 AND field = ?2 AND event_id = ?3",
+            "SELECT reason, outcome FROM field_heads WHERE incident_id = ?1 AND field = ?2 AND event_id = ?3",
         )?
         .query_row(params![incident, field.code(), chosen.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let Some((value, side_reason, outcome)) = picked else {
-        // The chosen side was already replaced here: nothing to settle, but it is recorded.
-        let text = format!(
-            "Kept one {} of two (already settled). Reason: {reason}",
-            field.label()
-        );
-        return chronicle(conn, event, incident, &text, None);
-    };
+    let (side_reason, outcome) = picked.unwrap_or((Some(reason.to_string()), None));
     let side = Side {
-        value: &value,
+        value,
         reason: side_reason.as_deref(),
         outcome: outcome.as_deref(),
     };
     set_field(conn, event, incident, field, &side, Some(replaces))?;
     let shown = match field {
-        Field::Risk => crate::domain::RiskLevel::parse(&value)
+        Field::Risk => crate::domain::RiskLevel::parse(value)
             .map(|l| l.label().to_string())
-            .unwrap_or(value.clone()),
-        Field::Status => Status::parse(&value)
+            .unwrap_or_else(|_| value.to_string()),
+        Field::Status => Status::parse(value)
             .map(|s| s.label().to_string())
-            .unwrap_or(value.clone()),
+            .unwrap_or_else(|_| value.to_string()),
     };
     let text = format!(
         "The {} had been changed on two devices; {shown} was kept. Reason: {reason}",
