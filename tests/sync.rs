@@ -108,14 +108,12 @@ fn a_bad_signature_and_any_changed_byte_are_refused() {
     let at = mid.len() / 2;
     mid[at] ^= 0x40;
     refused(&mut a, &mid, "bundle_bad_signature");
-    let env = envelope::parse(&bundle).expect("parse");
     let head_at = bundle
         .windows(b"bundle_seq".len())
         .position(|w| w == b"bundle_seq")
         .expect("header");
     let mut head = bundle.clone();
     head[head_at + 12] = b'7';
-    assert!(envelope::parse(&head).is_ok() || env.version == 1);
     let code = a.take(&head).expect_err("changed header").code();
     assert!(
         code == "bundle_bad_signature" || code == "bundle_malformed",

@@ -344,7 +344,7 @@ CREATE TABLE peer_frontiers (
     seq INTEGER NOT NULL,
     PRIMARY KEY (peer, device_id)
 );
--- Bundles already imported, by the SHA-256 of the whole file.
+-- Bundles already imported, by the SHA-256 of their length and signature (`sync::import`).
 CREATE TABLE bundles_in (
     sha256 TEXT PRIMARY KEY,
     sender TEXT NOT NULL,

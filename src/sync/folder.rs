@@ -58,14 +58,31 @@ pub fn sync(h: &mut Harbour, root: &Path) -> Result<FolderReport> {
     others.sort();
     for dir in others {
         for file in bundles_in(&dir) {
+            // The name says whom a bundle is for; only a hint, to save reading bundles
+            // made for others (a wrong name can only hide a bundle, never admit one).
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Some(to) = name
+                .rsplit_once("-to-")
+                .map(|(_, t)| t.trim_end_matches(&format!(".{EXTENSION}")))
+            {
+                if !own_id.ends_with(to) {
+                    report.skipped += 1;
+                    continue;
+                }
+            }
+            if let Some(d) = import::digest_file(&file) {
+                if import::seen(h.log().conn(), &d)? {
+                    report.skipped += 1;
+                    continue;
+                }
+            }
             let Ok(bytes) = std::fs::read(&file) else {
                 report.refused.push((file, "it could not be read".into()));
                 continue;
             };
-            if import::seen(h.log().conn(), &import::digest(&bytes))? {
-                report.skipped += 1;
-                continue;
-            }
             match import::import_bytes(h, &bytes) {
                 Ok(mut done) => {
                     done.file = Some(file);

@@ -99,9 +99,33 @@ impl Imported {
     }
 }
 
-/// The SHA-256 of a bundle's bytes, as recorded once imported.
+/// What identifies a bundle once imported: the SHA-256 of its length and its signature.
+/// The signature covers every other byte, so two files with the same signature and length
+/// are the same bundle, or one of them fails its signature check and imports nothing; this
+/// way a bundle already applied is recognised without reading all of it (it may carry
+/// large evidence files).
 pub fn digest(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    let tail = &bytes[bytes.len().saturating_sub(64)..];
+    identity(bytes.len() as u64, tail)
+}
+
+fn identity(len: u64, tail: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(len.to_be_bytes());
+    h.update(tail);
+    hex::encode(h.finalize())
+}
+
+/// As `digest`, reading only the end of the file.
+pub fn digest_file(path: &Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let from = len.saturating_sub(64);
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut tail = Vec::with_capacity(64);
+    f.read_to_end(&mut tail).ok()?;
+    Some(identity(len, &tail))
 }
 
 /// Whether these exact bytes were imported before.
@@ -118,6 +142,15 @@ pub fn seen(conn: &rusqlite::Connection, sha256: &str) -> Result<bool> {
 
 /// Imports a bundle file.
 pub fn import_file(h: &mut Harbour, path: &Path) -> Result<Imported> {
+    if let Some(d) = digest_file(path) {
+        if seen(h.log().conn(), &d)? {
+            return Ok(Imported {
+                file: Some(path.to_path_buf()),
+                already_imported: true,
+                ..Imported::default()
+            });
+        }
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::ReadFile {
         path: path.to_path_buf(),
         reason: crate::error::plain_io(&e),
