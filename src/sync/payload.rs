@@ -121,4 +121,36 @@ mod tests {
         assert!(parse(&changed).is_err());
         assert!(parse(&bytes[..bytes.len() - 1]).is_err());
     }
+
+    /// Random changes to a good payload are refused or read, never a panic.
+    #[test]
+    fn changed_payloads_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let file = vec![7u8; 300];
+        let m = Manifest {
+            format: FORMAT,
+            sender: Uuid::now_v7(),
+            recipients: vec![Uuid::now_v7()],
+            frontier: [(Uuid::now_v7(), 4)].into_iter().collect(),
+            events: vec![],
+            evidence: vec![EvidenceEntry {
+                item_id: Uuid::now_v7(),
+                size: file.len() as u64,
+                sha256: hex::encode(Sha256::digest(&file)),
+            }],
+        };
+        let good = build(&m, &[file]);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(61);
+        for _ in 0..20_000 {
+            let mut b = good.clone();
+            for _ in 0..rng.gen_range(1..4) {
+                let at = rng.gen_range(0..b.len());
+                b[at] = rng.gen();
+            }
+            if rng.gen_bool(0.2) {
+                b.truncate(rng.gen_range(0..b.len()));
+            }
+            let _ = parse(&b);
+        }
+    }
 }
