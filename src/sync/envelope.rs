@@ -165,6 +165,45 @@ mod tests {
         assert_eq!(parse(&bytes), Err(Refusal::NewerVersion(2)));
     }
 
+    /// The same as the fuzz target, without cargo-fuzz: random and mutated inputs for
+    /// `HARBOUR_FUZZ_SECONDS` (default 10) seconds. Run with `--ignored`.
+    #[test]
+    #[ignore]
+    fn random_bytes_for_a_while() {
+        let seconds: u64 = std::env::var("HARBOUR_FUZZ_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seconds);
+        let good = sample();
+        let mut n: u64 = 0;
+        while std::time::Instant::now() < until {
+            for _ in 0..1000 {
+                let mut b = if rng.gen_bool(0.5) {
+                    good.clone()
+                } else {
+                    (0..rng.gen_range(0..300)).map(|_| rng.gen()).collect()
+                };
+                for _ in 0..rng.gen_range(0..4) {
+                    if !b.is_empty() {
+                        let at = rng.gen_range(0..b.len());
+                        b[at] = rng.gen();
+                    }
+                }
+                if rng.gen_bool(0.1) && !b.is_empty() {
+                    b.truncate(rng.gen_range(0..b.len()));
+                }
+                if let Ok(env) = parse(&b) {
+                    assert_eq!(env.signed.len() + 64, b.len());
+                }
+                let _ = super::super::payload::parse(&b);
+                n += 1;
+            }
+        }
+        eprintln!("{n} inputs in {seconds} s, no panic");
+    }
+
     /// The reader is a pure function: random bytes, and random changes to a good bundle,
     /// never make it panic.
     #[test]
