@@ -76,6 +76,9 @@ pub enum Error {
     Cancelled,
     #[error("The PDF could not be made: {0}.")]
     Print(String),
+    /// A sync bundle or peer card refused, with a code saying why (see `sync::Refusal`).
+    #[error("{message}")]
+    Sync { code: &'static str, message: String },
 }
 
 impl Error {
@@ -110,6 +113,7 @@ impl Error {
             Error::PackCheck(_) => "pack_check_failed",
             Error::Print(_) => "print",
             Error::Cancelled => "cancelled",
+            Error::Sync { code, .. } => code,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod ops;
 pub mod print;
 pub mod read;
 pub mod store;
+pub mod sync;
 pub mod synthetic;
 
 pub use error::{Error, Result};

@@ -2,8 +2,9 @@
 //! sentence; nothing half-written is left under the final name, and the records are as they
 //! were.
 //!
-//! Needs a small filesystem of its own, so each test mounts a 3 MiB tmpfs. That needs root
-//! (as in CI); elsewhere the test says why it did not run.
+//! Needs a small filesystem of its own, so each test mounts a 4 MiB tmpfs (set-up briefly
+//! needs more than 3 MiB since the sync tables were added). That needs root (as in CI);
+//! elsewhere the test says why it did not run.
 
 mod common;
 
@@ -23,11 +24,11 @@ impl Drop for Mount {
     }
 }
 
-/// Mounts a 3 MiB tmpfs on `dir`; `None` (having said why) where that needs root and the
+/// Mounts a 4 MiB tmpfs on `dir`; `None` (having said why) where that needs root and the
 /// tests are not running as root.
 fn small_disk(dir: &Path) -> Option<Mount> {
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
         .arg(dir)
         .status()
         .map(|s| s.success())
@@ -121,9 +122,9 @@ fn a_full_disk_while_capturing_evidence_leaves_nothing_behind() {
     let before_events = events(&f);
     let before = snapshot_all(&f.dir().join("evidence"));
 
-    // A 4 MiB recording cannot fit on a 3 MiB disk.
+    // A 6 MiB recording cannot fit on a 4 MiB disk.
     let outside = tempfile::tempdir().expect("temporary folder");
-    let recording = big_file(outside.path(), "recording.bin", 4 * 1024 * 1024);
+    let recording = big_file(outside.path(), "recording.bin", 6 * 1024 * 1024);
     let err = f.fails(&[
         "evidence",
         "add",
@@ -158,7 +159,7 @@ fn a_full_disk_while_exporting_a_pack_leaves_nothing_behind() {
     f.init();
     let alex = f.add_learner("Alex Example", "2009-04-17");
     let reference = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
-    let recording = big_file(f.tmp.path(), "recording.bin", 4 * 1024 * 1024);
+    let recording = big_file(f.tmp.path(), "recording.bin", 6 * 1024 * 1024);
     f.ok(&[
         "evidence",
         "add",
@@ -169,7 +170,7 @@ fn a_full_disk_while_exporting_a_pack_leaves_nothing_behind() {
     ]);
     let before_events = events(&f);
 
-    // The pack goes to a 3 MiB USB stick, say: the 4 MiB recording cannot fit.
+    // The pack goes to a 4 MiB USB stick, say: the 6 MiB recording cannot fit.
     let stick = tempfile::tempdir().expect("temporary folder");
     let Some(_unmount) = small_disk(stick.path()) else {
         return;

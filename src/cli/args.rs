@@ -71,6 +71,71 @@ pub enum Command {
     Report(ReportCmd),
     /// Print the recovery sheet (asks for the recovery key and checks it first).
     RecoverySheet(RecoverySheetArgs),
+    /// Other coordinators' devices this one exchanges bundles with.
+    #[command(subcommand)]
+    Peer(PeerCmd),
+    /// Keep centres in step: encrypted, signed bundles by file or shared folder.
+    #[command(subcommand)]
+    Sync(SyncCmd),
+    /// Fields changed on two devices, and choosing between them.
+    #[command(subcommand, alias = "conflicts")]
+    Conflict(ConflictCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeerCmd {
+    /// Write this device's contact card (public keys only) to give another coordinator.
+    Card {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Trust another device from its card, once its fingerprint is confirmed by phone.
+    Add {
+        card: PathBuf,
+        /// The fingerprint the other coordinator read out (or answer yes when asked).
+        #[arg(long, value_name = "FINGERPRINT")]
+        confirm: Option<String>,
+    },
+    /// List peers, trusted and revoked.
+    List,
+    /// Stop trusting a peer: its new bundles are refused.
+    Revoke { peer: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Write one bundle for these peers.
+    Export {
+        /// A peer: device id (or its start), centre code or coordinator's name.
+        #[arg(long, required = true, num_args = 1..)]
+        to: Vec<String>,
+        /// The folder to write it into (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Import bundles from peers.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Exchange through a shared folder: write this device's bundles, import the others'.
+    Folder { path: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictCmd {
+    /// List fields changed on two devices.
+    List,
+    /// Keep one side: REFERENCE FIELD (status or risk) --keep ENTRY --reason "…".
+    Resolve {
+        reference: String,
+        field: String,
+        /// The entry id of the side to keep, as `conflict list` prints it.
+        #[arg(long)]
+        keep: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -95,9 +95,11 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
     let id = ops::resolve(log, reference)?;
     let d = read::detail(log.conn(), log.device().author, id)?;
     let flags = harbour::read::procedures::flags(log.conn(), id)?;
+    let conflicts = harbour::read::conflicts::list(log.conn(), log.device().author, Some(id))?;
     let shown = serde_json::to_value(&d)
         .map(|mut v| {
             v["flags"] = serde_json::to_value(&flags).unwrap_or_default();
+            v["conflicts"] = serde_json::to_value(&conflicts).unwrap_or_default();
             v
         })
         .unwrap_or_default();
@@ -133,6 +135,12 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         }
         for f in &flags {
             s.push_str(&format!("FLAG: {}\n", f.text));
+        }
+        for c in &conflicts {
+            s.push_str(&format!(
+                "CHANGED ON TWO DEVICES: {}",
+                harbour::read::conflicts::describe(c)
+            ));
         }
         s.push_str(&format!(
             "\nAccount, in the learner's own words:\n  {}\n",

@@ -9,5 +9,6 @@ pub mod learner;
 pub mod output;
 pub mod report;
 pub mod secrets;
+pub mod sync;
 
 pub use secrets::open;

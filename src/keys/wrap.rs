@@ -84,7 +84,7 @@ fn recovery_kek(secret: &[u8], salt: &[u8]) -> Result<Kek> {
 }
 
 fn seal(kek: &Kek, salt: Vec<u8>, key: &DataKey, aad: &[u8]) -> Result<Sealed> {
-    let cipher = XChaCha20Poly1305::new(kek.0.as_ref().into());
+    let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.0.as_ref()));
     let nonce: [u8; 24] = random();
     let ciphertext = cipher
         .encrypt(
@@ -106,7 +106,7 @@ fn open(kek: &Kek, sealed: &Sealed, aad: &[u8]) -> Option<DataKey> {
     if sealed.nonce.len() != 24 {
         return None;
     }
-    let cipher = XChaCha20Poly1305::new(kek.0.as_ref().into());
+    let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.0.as_ref()));
     let plain = Zeroizing::new(
         cipher
             .decrypt(

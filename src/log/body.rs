@@ -15,6 +15,47 @@ use crate::domain::{Agency, Carer, ContactRole, FourC, LearnerRole, Reporter, Ri
 /// The payload version this build writes.
 pub const KIND_VERSION: u32 = 1;
 
+/// A single-valued field of an incident that two devices can change at once.
+///
+/// Every event that sets one names the setting events it replaces (those this device had
+/// seen). Two settings neither of which replaces the other were made without either device
+/// seeing the other's: both are kept, and shown as changed on two devices until a
+/// coordinator chooses. Narrative entries (notes, decisions…) never conflict.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Status,
+    Risk,
+}
+
+impl Field {
+    pub fn code(self) -> &'static str {
+        match self {
+            Field::Status => "status",
+            Field::Risk => "risk",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Status => "status",
+            Field::Risk => "risk level",
+        }
+    }
+
+    pub fn parse(text: &str) -> crate::Result<Field> {
+        match text.trim().to_lowercase().as_str() {
+            "status" => Ok(Field::Status),
+            "risk" | "risk-level" | "risk level" => Ok(Field::Risk),
+            _ => Err(crate::Error::invalid(format!(
+                "\"{}\" is not a field that can be changed on two devices; use status or risk.",
+                text.trim()
+            ))),
+        }
+    }
+}
+
 /// The opening record of an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentOpened {
@@ -204,6 +245,10 @@ pub enum Body {
         incident_id: Uuid,
         level: RiskLevel,
         reason: String,
+        /// The value-setting events of this field that this device had seen and this one
+        /// replaces (see `Field`); absent on events written before sync existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<Vec<Uuid>>,
     },
     IncidentsLinked {
         incident_id: Uuid,
@@ -215,10 +260,18 @@ pub enum Body {
         incident_id: Uuid,
         outcome: String,
         reason: String,
+        /// The value-setting events of this field that this device had seen and this one
+        /// replaces (see `Field`); absent on events written before sync existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<Vec<Uuid>>,
     },
     IncidentReopened {
         incident_id: Uuid,
         reason: String,
+        /// The value-setting events of this field that this device had seen and this one
+        /// replaces (see `Field`); absent on events written before sync existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<Vec<Uuid>>,
     },
     EvidenceCaptured(EvidenceCaptured),
     /// An access to a stored item: opened, exported, handed over or returned.
@@ -257,6 +310,17 @@ pub enum Body {
         done: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+    },
+    /// A field changed on two devices, settled: the value of `chosen` is kept, and every
+    /// value in `replaces` (the sides shown) is replaced by it.
+    ConflictResolved {
+        incident_id: Uuid,
+        field: Field,
+        chosen: Uuid,
+        /// The chosen side's value (a `RiskLevel` or `Status` code).
+        value: String,
+        replaces: Vec<Uuid>,
+        reason: String,
     },
     /// An immediate-referral trigger (UKCIS), e.g. an adult involved.
     ReferralTriggerRecorded {
@@ -317,6 +381,7 @@ impl Body {
             Body::ProcedureAttached { .. } => "procedure_attached",
             Body::ProcedureStepRecorded { .. } => "procedure_step_recorded",
             Body::ReferralTriggerRecorded { .. } => "referral_trigger_recorded",
+            Body::ConflictResolved { .. } => "conflict_resolved",
             Body::ConsentRecorded { .. } => "consent_recorded",
             Body::ConsentWithdrawn { .. } => "consent_withdrawn",
         }
@@ -342,7 +407,8 @@ impl Body {
             | Body::ImageryRecorded { incident_id, .. }
             | Body::ProcedureAttached { incident_id, .. }
             | Body::ProcedureStepRecorded { incident_id, .. }
-            | Body::ReferralTriggerRecorded { incident_id, .. } => Some(*incident_id),
+            | Body::ReferralTriggerRecorded { incident_id, .. }
+            | Body::ConflictResolved { incident_id, .. } => Some(*incident_id),
             _ => None,
         }
     }

@@ -99,8 +99,29 @@ impl Event {
         (self.header.hlc, self.header.device_id, self.header.seq)
     }
 
+    /// Whether this is a withheld event: its payload was not sent to this device (a
+    /// restricted record about the person who uses it). Its header, payload hash, chain link
+    /// and signature are all here, so the chain still checks; only the content is missing.
+    pub fn is_withheld(&self) -> bool {
+        self.payload.is_empty()
+    }
+
+    /// The same event with its payload left out, for a device that must not see it.
+    pub fn withheld(&self) -> Event {
+        Event {
+            payload: String::new(),
+            ..self.clone()
+        }
+    }
+
     /// Reads the payload. An unknown kind or newer version means a newer Harbour wrote it.
     pub fn body(&self) -> Result<Body> {
+        if self.is_withheld() {
+            return Err(Error::Integrity(format!(
+                "event {} was withheld from this device, so it cannot be read.",
+                self.header.id
+            )));
+        }
         if self.header.kind_version > super::KIND_VERSION {
             return Err(Error::NewerVersion);
         }
@@ -113,8 +134,9 @@ impl Event {
     }
 
     /// Checks the payload hash, the event hash and the signature under `key`.
+    /// A withheld event has no payload to hash; the rest is checked all the same.
     pub fn check(&self, key: &VerifyingKey) -> std::result::Result<(), Fault> {
-        if payload_digest(&self.payload) != self.payload_sha256 {
+        if !self.is_withheld() && payload_digest(&self.payload) != self.payload_sha256 {
             return Err(Fault::PayloadHash);
         }
         if event_hash(&self.header, &self.payload_sha256, self.prev_hash.as_ref()) != self.hash {
@@ -161,6 +183,11 @@ impl DeviceSigner {
 
     pub fn verifying_key(&self) -> VerifyingKey {
         self.key.verifying_key()
+    }
+
+    /// Signs a message other than an event (a sync bundle's digest, a peer card).
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
     }
 
     /// Builds and signs an event.

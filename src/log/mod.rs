@@ -10,7 +10,8 @@ pub mod event;
 pub mod hlc;
 
 pub use body::{
-    Body, CustodyAction, EvidenceCaptured, Handover, IncidentOpened, ProcedureStep, KIND_VERSION,
+    Body, CustodyAction, EvidenceCaptured, Field, Handover, IncidentOpened, ProcedureStep,
+    KIND_VERSION,
 };
 pub use event::{DeviceSigner, Event, EventHeader};
 pub use hlc::Hlc;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::reference;
 use crate::domain::{required, Agency, LearnerRole, Reporter, RiskLevel, Status};
-use crate::log::{Body, IncidentOpened};
+use crate::log::{Body, Field, IncidentOpened};
 use crate::store::CaseLog;
 use crate::{Error, Result};
 
@@ -401,6 +401,7 @@ pub fn set_risk(log: &mut CaseLog, incident: Uuid, level: RiskLevel, reason: &st
         incident_id: incident,
         level,
         reason: required("The reason for the risk level", reason)?,
+        replaces: Some(super::conflicts::current(log, incident, Field::Risk)?),
     })?;
     Ok(())
 }
@@ -441,6 +442,7 @@ pub fn close(log: &mut CaseLog, incident: Uuid, outcome: &str, reason: &str) -> 
         incident_id: incident,
         outcome: required("The outcome", outcome)?,
         reason: required("The reason for closing", reason)?,
+        replaces: Some(super::conflicts::current(log, incident, Field::Status)?),
     })?;
     Ok(())
 }
@@ -453,6 +455,7 @@ pub fn reopen(log: &mut CaseLog, incident: Uuid, reason: &str) -> Result<()> {
     log.append(Body::IncidentReopened {
         incident_id: incident,
         reason: required("The reason for reopening", reason)?,
+        replaces: Some(super::conflicts::current(log, incident, Field::Status)?),
     })?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! Every function here validates its input against the current tables first and returns a
 //! plain-sentence error before anything is written; the write itself is one transaction.
 
+pub mod conflicts;
 pub mod consent;
 pub mod evidence;
 pub mod incidents;

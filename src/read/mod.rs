@@ -3,6 +3,7 @@
 //! Every view that lists incidents hides those about the person using this device (an
 //! allegation about a member of staff never reaches the person it concerns).
 
+pub mod conflicts;
 pub mod consent;
 pub mod dashboard;
 pub mod evidence;

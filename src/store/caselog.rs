@@ -254,7 +254,7 @@ fn refuse(event: &Event, why: &str) -> Error {
     ))
 }
 
-fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport> {
+pub(crate) fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport> {
     let mut report = IngestReport::default();
     let before = rows::latest_order_key(tx)?;
     for event in incoming {
@@ -319,7 +319,9 @@ fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport>
             event
                 .check(&key)
                 .map_err(|f| refuse(&event, &f.to_string()))?;
-            event.body()?;
+            if !event.is_withheld() {
+                event.body()?;
+            }
             rows::insert(tx, &event)?;
             tx.prepare_cached("DELETE FROM pending_events WHERE id = ?1")?
                 .execute([event.header.id.to_string()])?;
@@ -338,7 +340,7 @@ fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport>
         _ => true,
     };
     if in_order {
-        for event in &applied {
+        for event in applied.iter().filter(|e| !e.is_withheld()) {
             project::apply(tx, event, &event.body()?)?;
         }
     } else {
@@ -374,7 +376,9 @@ pub fn apply_all(source: &Connection, target: &Connection) -> Result<usize> {
     let mut n = 0;
     while let Some(row) = rows_iter.next()? {
         let event = rows::from_row(row).map_err(rows::bad_row("the case log"))?;
-        project::apply(target, &event, &event.body()?)?;
+        if !event.is_withheld() {
+            project::apply(target, &event, &event.body()?)?;
+        }
         n += 1;
     }
     Ok(n)

@@ -8,7 +8,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::domain::{reference, Status};
-use crate::log::{Body, Event, IncidentOpened};
+use crate::log::{Body, Event, Field, IncidentOpened};
 use crate::Result;
 
 /// Applies `event` (whose payload is `body`) to the projections.
@@ -338,11 +338,25 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
                 chronicle(conn, event, incident, &text, None)?;
             }
         }
-        Body::RiskAssessed { level, reason, .. } => {
-            conn.prepare_cached(
-                "UPDATE incidents SET risk_level = ?2, risk_reason = ?3 WHERE id = ?1",
-            )?
-            .execute(params![incident, level.code(), reason])?;
+        Body::RiskAssessed {
+            level,
+            reason,
+            replaces,
+            ..
+        } => {
+            let side = Side {
+                value: level.code(),
+                reason: Some(reason),
+                outcome: None,
+            };
+            set_field(
+                conn,
+                event,
+                incident,
+                Field::Risk,
+                &side,
+                replaces.as_deref(),
+            )?;
             let text = format!("Risk level set to {}. Reason: {reason}", level.label());
             chronicle(conn, event, incident, &text, None)?;
         }
@@ -373,24 +387,173 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
             chronicle(conn, event, incident, &text, None)?;
         }
         Body::IncidentClosed {
-            outcome, reason, ..
+            outcome,
+            reason,
+            replaces,
+            ..
         } => {
-            conn.prepare_cached(
-                "UPDATE incidents SET status = ?2, status_reason = ?3, outcome = ?4 WHERE id = ?1",
-            )?
-            .execute(params![incident, Status::Closed.code(), reason, outcome])?;
+            let side = Side {
+                value: Status::Closed.code(),
+                reason: Some(reason),
+                outcome: Some(outcome),
+            };
+            set_field(
+                conn,
+                event,
+                incident,
+                Field::Status,
+                &side,
+                replaces.as_deref(),
+            )?;
             let text = format!("Closed. Outcome: {outcome} Reason: {reason}");
             chronicle(conn, event, incident, &text, None)?;
         }
-        Body::IncidentReopened { reason, .. } => {
-            conn.prepare_cached(
-                "UPDATE incidents SET status = ?2, status_reason = ?3 WHERE id = ?1",
-            )?
-            .execute(params![incident, Status::Open.code(), reason])?;
+        Body::IncidentReopened {
+            reason, replaces, ..
+        } => {
+            let side = Side {
+                value: Status::Open.code(),
+                reason: Some(reason),
+                outcome: None,
+            };
+            set_field(
+                conn,
+                event,
+                incident,
+                Field::Status,
+                &side,
+                replaces.as_deref(),
+            )?;
             let text = format!("Reopened. Reason: {reason}");
             chronicle(conn, event, incident, &text, None)?;
         }
+        Body::ConflictResolved {
+            field,
+            chosen,
+            value,
+            replaces,
+            reason,
+            ..
+        } => resolve_field(
+            conn, event, incident, *field, chosen, value, replaces, reason,
+        )?,
         other => super::project_evidence::apply(conn, event, other, incident)?,
     }
     Ok(())
+}
+
+/// A value of a single-valued field as one event set it.
+struct Side<'a> {
+    value: &'a str,
+    reason: Option<&'a str>,
+    outcome: Option<&'a str>,
+}
+
+/// Records `event` as setting `field`: the settings it replaces stop being current, and it
+/// becomes current beside any setting it had not seen (a change made on two devices). The
+/// incident's own column shows the latest current value in the log's order, which is this
+/// one, since events are applied in that order and a replaced setting always sorts before
+/// the event that saw it. An event from before sync (`replaces` absent) replaces all.
+fn set_field(
+    conn: &Connection,
+    event: &Event,
+    incident: &str,
+    field: Field,
+    side: &Side<'_>,
+    replaces: Option<&[uuid::Uuid]>,
+) -> Result<()> {
+    let h = &event.header;
+    match replaces {
+        None => {
+            conn.prepare_cached("DELETE FROM field_heads WHERE incident_id = ?1 AND field = ?2")?
+                .execute(params![incident, field.code()])?;
+        }
+        Some(ids) => {
+            let mut stmt = conn.prepare_cached(
+                "DELETE FROM field_heads WHERE incident_id = ?1 AND field = ?2 AND event_id = ?3",
+            )?;
+            for id in ids {
+                stmt.execute(params![incident, field.code(), id.to_string()])?;
+            }
+        }
+    }
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO field_heads (incident_id, field, event_id, value, reason, outcome, at_ms, at_count, device_id, author_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        incident,
+        field.code(),
+        h.id.to_string(),
+        side.value,
+        side.reason,
+        side.outcome,
+        h.hlc.ms,
+        h.hlc.count,
+        h.device_id.to_string(),
+        h.author_id.to_string(),
+    ])?;
+    show_field(conn, incident, field, side)
+}
+
+fn show_field(conn: &Connection, incident: &str, field: Field, side: &Side<'_>) -> Result<()> {
+    match field {
+        Field::Risk => conn
+            .prepare_cached("UPDATE incidents SET risk_level = ?2, risk_reason = ?3 WHERE id = ?1")?
+            .execute(params![incident, side.value, side.reason])?,
+        Field::Status if side.value == Status::Closed.code() => conn
+            .prepare_cached(
+                "UPDATE incidents SET status = ?2, status_reason = ?3, outcome = ?4 WHERE id = ?1",
+            )?
+            .execute(params![incident, side.value, side.reason, side.outcome])?,
+        Field::Status => conn
+            .prepare_cached("UPDATE incidents SET status = ?2, status_reason = ?3 WHERE id = ?1")?
+            .execute(params![incident, side.value, side.reason])?,
+    };
+    Ok(())
+}
+
+/// A coordinator's choice between the sides of a change made on two devices: the chosen
+/// value becomes the one current value, set by this event, replacing every side it saw.
+/// The value travels in the event itself, so the result does not depend on which sides are
+/// still current here; the chosen side's reason and outcome are kept if it still is.
+#[allow(clippy::too_many_arguments)]
+fn resolve_field(
+    conn: &Connection,
+    event: &Event,
+    incident: &str,
+    field: Field,
+    chosen: &uuid::Uuid,
+    value: &str,
+    replaces: &[uuid::Uuid],
+    reason: &str,
+) -> Result<()> {
+    let picked: Option<(Option<String>, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT reason, outcome FROM field_heads WHERE incident_id = ?1 AND field = ?2 AND event_id = ?3",
+        )?
+        .query_row(params![incident, field.code(), chosen.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let (side_reason, outcome) = picked.unwrap_or((Some(reason.to_string()), None));
+    let side = Side {
+        value,
+        reason: side_reason.as_deref(),
+        outcome: outcome.as_deref(),
+    };
+    set_field(conn, event, incident, field, &side, Some(replaces))?;
+    let shown = match field {
+        Field::Risk => crate::domain::RiskLevel::parse(value)
+            .map(|l| l.label().to_string())
+            .unwrap_or_else(|_| value.to_string()),
+        Field::Status => Status::parse(value)
+            .map(|s| s.label().to_string())
+            .unwrap_or_else(|_| value.to_string()),
+    };
+    let text = format!(
+        "The {} had been changed on two devices; {shown} was kept. Reason: {reason}",
+        field.label()
+    );
+    chronicle(conn, event, incident, &text, None)
 }

@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 3;
+pub const PROJECTION_VERSION: i64 = 4;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -302,6 +302,64 @@ CREATE TABLE consent_withdrawals (
 CREATE INDEX consent_withdrawals_learner ON consent_withdrawals (learner_id, form);
 "#;
 
+/// Sync: the current values of single-valued fields (a projection: more than one row with
+/// different values for one field is a change made on two devices), and this device's own
+/// knowledge of its peers, which is local and never synced (see `sync`).
+const V4: &str = r#"
+CREATE TABLE field_heads (
+    incident_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    reason TEXT,
+    outcome TEXT,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    PRIMARY KEY (incident_id, field, event_id)
+);
+
+-- This device's key for receiving bundles (age X25519), inside the encrypted database.
+CREATE TABLE sync_identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    x25519_secret TEXT NOT NULL
+);
+CREATE TABLE peers (
+    device_id TEXT PRIMARY KEY,
+    centre TEXT NOT NULL,
+    coordinator TEXT NOT NULL,
+    coordinator_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    verifying_key TEXT NOT NULL,
+    x25519 TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    added_ms INTEGER NOT NULL,
+    revoked_ms INTEGER
+);
+-- What each peer last told us it holds: per device, the highest contiguous sequence.
+CREATE TABLE peer_frontiers (
+    peer TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (peer, device_id)
+);
+-- Bundles already imported, by the SHA-256 of their length and signature (`sync::import`).
+CREATE TABLE bundles_in (
+    sha256 TEXT PRIMARY KEY,
+    sender TEXT NOT NULL,
+    bundle_seq INTEGER NOT NULL,
+    imported_ms INTEGER NOT NULL
+);
+-- The last bundle written for each peer into a shared folder, so an unchanged one is not
+-- written again.
+CREATE TABLE bundles_out (
+    peer TEXT PRIMARY KEY,
+    content_sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL
+);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -331,11 +389,12 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("consents", "event_id"),
     ("consent_answers", "event_id, purpose"),
     ("consent_withdrawals", "event_id"),
+    ("field_heads", "incident_id, field, event_id"),
 ];
 
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 #[cfg(test)]

@@ -41,6 +41,13 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
 }
 
 fn check_chains(conn: &Connection) -> Result<(usize, usize)> {
+    // Only another device's event can arrive withheld; this device's own never are, so an
+    // emptied payload of its own is an alteration.
+    let own: Option<String> = conn
+        .query_row("SELECT device_id FROM local_device WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .ok();
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM events ORDER BY device_id, seq",
         rows::COLUMNS
@@ -89,6 +96,12 @@ fn check_chains(conn: &Connection) -> Result<(usize, usize)> {
                 })?
             }
         };
+        if event.is_withheld() && own.as_deref() == Some(h.device_id.to_string().as_str()) {
+            return Err(Error::Integrity(format!(
+                "{} has been altered: its content is missing.",
+                name()
+            )));
+        }
         event
             .check(&key)
             .map_err(|fault| Error::Integrity(format!("{} has been altered: {fault}.", name())))?;
