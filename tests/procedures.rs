@@ -205,3 +205,132 @@ fn an_adult_in_a_nudes_incident_makes_the_police_referral_required() {
     assert!(err.contains("adult-involved"), "{err}");
     f.ok(&["verify"]);
 }
+
+fn list_version(f: &Folder, id: &str) -> Value {
+    let list: Value = f.json(&["procedure", "list"]);
+    list.as_array()
+        .expect("procedures")
+        .iter()
+        .find(|p| p["id"] == id)
+        .expect("procedure listed")["version"]
+        .clone()
+}
+
+#[test]
+fn an_adapted_procedure_is_followed_by_new_incidents_only() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let before = open_incident(&f, "malicious-posts", &[(&alex, "subject")]);
+
+    let file = f.tmp.path().join("malicious-comments.toml");
+    let file_arg = file.to_str().expect("path");
+    f.ok(&["procedure", "copy", "malicious-comments", "--out", file_arg]);
+    let copied = std::fs::read_to_string(&file).expect("copied template");
+    assert!(copied.contains("version = 1"), "{copied}");
+    let old_text = "Ask for the comments to be removed where the site is run externally.";
+    let new_text = "Ask the site's moderators in writing to remove the comments.";
+    assert!(copied.contains(old_text), "{copied}");
+    let edited = copied
+        .replace(old_text, new_text)
+        .replace("version = 1", "version = 2");
+    std::fs::write(&file, edited).expect("edit template");
+    f.ok(&["procedure", "adapt", file_arg]);
+    assert_eq!(list_version(&f, "malicious-comments"), 2);
+
+    let after = open_incident(&f, "malicious-posts", &[(&alex, "subject")]);
+    let shown = f.ok(&["procedure", "show", &after]);
+    assert!(shown.contains("(version 2)"), "{shown}");
+    assert!(shown.contains(new_text), "{shown}");
+    let p: Value = f.json(&["procedure", "show", &after]);
+    assert_eq!(p["procedures"][0]["version"], 2);
+    assert_eq!(step_of(&p, "request-removal")["text"], new_text);
+
+    let kept = f.ok(&["procedure", "show", &before]);
+    assert!(kept.contains("(version 1)"), "{kept}");
+    assert!(kept.contains(old_text), "{kept}");
+    assert!(!kept.contains(new_text), "{kept}");
+
+    // A copy now starts from the adapted version.
+    let again = f.tmp.path().join("again.toml");
+    f.ok(&[
+        "procedure",
+        "copy",
+        "malicious-comments",
+        "--out",
+        again.to_str().expect("path"),
+    ]);
+    let again = std::fs::read_to_string(&again).expect("second copy");
+    assert!(
+        again.contains("version = 2") && again.contains(new_text),
+        "{again}"
+    );
+}
+
+#[test]
+fn adapting_without_a_higher_version_is_refused_and_changes_nothing() {
+    let f = Folder::new();
+    f.init();
+    let file = f.tmp.path().join("prevent.toml");
+    let file_arg = file.to_str().expect("path");
+    f.ok(&["procedure", "copy", "prevent", "--out", file_arg]);
+    let copied = std::fs::read_to_string(&file).expect("copied template");
+
+    let same = copied.replace("Report to the DSL", "Tell the DSL");
+    std::fs::write(&file, &same).expect("edit");
+    let err = f.fails(&["procedure", "adapt", file_arg]);
+    assert!(
+        err.contains("not newer than the current version 1"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    std::fs::write(&file, same.replace("version = 1", "version = 3")).expect("edit");
+    f.ok(&["procedure", "adapt", file_arg]);
+    std::fs::write(&file, same.replace("version = 1", "version = 2")).expect("edit");
+    let err = f.fails(&["procedure", "adapt", file_arg]);
+    assert!(
+        err.contains("not newer than the current version 3"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(list_version(&f, "prevent"), 3);
+}
+
+#[test]
+fn a_malformed_or_incomplete_template_is_refused() {
+    let f = Folder::new();
+    f.init();
+    let file = f.tmp.path().join("bad.toml");
+    let file_arg = file.to_str().expect("path");
+    std::fs::write(&file, "id = \"prevent\"\nversion = \"two\"\n[[step\n").expect("write");
+    let err = f.fails(&["procedure", "adapt", file_arg]);
+    assert!(
+        err.contains("not a procedure template Harbour can read"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    std::fs::write(
+        &file,
+        "id = \"lockdown\"\nversion = 1\ntitle = \"Lockdown\"\nsource = \"Local\"\n\
+         [[step]]\nid = \"call\"\ntext = \"Call the police.\"\n\
+         [[step]]\nid = \"call\"\ntext = \"Call again.\"\n",
+    )
+    .expect("write");
+    let err = f.fails(&["procedure", "adapt", file_arg]);
+    assert!(err.contains("used more than once"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // A new id is allowed.
+    std::fs::write(
+        &file,
+        "id = \"lockdown\"\nversion = 1\ntitle = \"Lockdown\"\nsource = \"Local\"\n\
+         [[step]]\nid = \"call\"\ntext = \"Call the police.\"\nrequired = true\n",
+    )
+    .expect("write");
+    f.ok(&["procedure", "adapt", file_arg]);
+    assert_eq!(list_version(&f, "lockdown"), 1);
+    let list: Value = f.json(&["procedure", "list"]);
+    assert_eq!(list.as_array().expect("procedures").len(), 7);
+}

@@ -500,3 +500,19 @@ fn evidence_travels_and_is_stored_under_the_receivers_key() {
     );
     let _ = payload::MAGIC;
 }
+
+#[test]
+fn an_adapted_procedure_travels_to_peers() {
+    let (mut a, mut b) = pair();
+    let text = harbour::ops::procedures::copy(a.hr().log(), "prevent")
+        .expect("copy")
+        .replace("version = 1", "version = 2")
+        .replace("Report to the DSL", "Tell the DSL");
+    harbour::ops::procedures::adapt(a.h().log_mut(), &text).expect("adapt");
+    let bundle = a.bundle_for(&[&b]);
+    b.take(&bundle).expect("import");
+    let def = harbour::domain::procedures::find_in(b.hr().log().conn(), "prevent").expect("find");
+    assert_eq!(def.version, 2);
+    assert!(def.steps[0].text.starts_with("Tell the DSL"), "{def:?}");
+    harbour::store::verify::verify(b.hr().log().conn()).expect("verify");
+}

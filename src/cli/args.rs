@@ -653,8 +653,16 @@ pub enum ProcedureCmd {
     /// Record an immediate-referral trigger: adult-involved, coercion, capacity,
     /// unusual-or-violent, under-13, immediate-risk.
     Trigger { reference: String, trigger: String },
-    /// List the procedures Harbour knows.
+    /// List the procedures Harbour knows (adapted ones in place of the built-in ones).
     List,
+    /// Write a procedure template (its current version) as TOML for the organisation to edit.
+    Copy {
+        procedure: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Adopt an edited procedure template: incidents opened from now on follow it.
+    Adapt { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use harbour::domain::procedures::built_in;
+use harbour::domain::procedures;
 use harbour::domain::time::{parse_date, show_millis, today};
 use harbour::ops::evidence::{self as ops, NewEvidence};
 use harbour::ops::incidents::resolve;
@@ -207,8 +207,30 @@ pub fn procedure(h: &mut Harbour, c: ProcedureCmd, out: &Out) -> Result<()> {
             procs::trigger(log, id, &trigger)?;
             out.done("Trigger recorded: this calls for an urgent police referral.");
         }
+        ProcedureCmd::Copy {
+            procedure,
+            out: path,
+        } => {
+            let text = procs::copy(h.log(), &procedure)?;
+            harbour::fsutil::write_atomically(&path, text.as_bytes())?;
+            out.done(&format!(
+                "Procedure template written to {}; edit it, raise its version and run `harbour procedure adapt`.",
+                path.display()
+            ));
+        }
+        ProcedureCmd::Adapt { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| harbour::Error::ReadFile {
+                path: file.clone(),
+                reason: e.to_string(),
+            })?;
+            let def = procs::adapt(h.log_mut(), &text)?;
+            out.done(&format!(
+                "Incidents opened from now on follow {} (version {}).",
+                def.title, def.version
+            ));
+        }
         ProcedureCmd::List => {
-            let all = built_in()?;
+            let all = procedures::all(h.log().conn())?;
             let rows: Vec<_> = all
                 .iter()
                 .map(|p| {

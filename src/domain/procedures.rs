@@ -5,7 +5,10 @@
 //! incident follows is recorded in the case log with its steps, so the case keeps showing the
 //! checklist it was handled under after the data file changes.
 
-use serde::Deserialize;
+use std::collections::BTreeSet;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
 
 use crate::log::ProcedureStep;
 use crate::{Error, Result};
@@ -20,7 +23,7 @@ const FILES: &[&str] = &[
 ];
 
 /// One procedure as its data file describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcedureDef {
     pub id: String,
     pub version: u32,
@@ -62,6 +65,102 @@ pub fn for_categories(categories: &[String]) -> Result<Vec<ProcedureDef>> {
         .into_iter()
         .filter(|p| p.categories.iter().any(|c| categories.contains(c)))
         .collect())
+}
+
+/// Every procedure this organisation follows: the built-in ones, each replaced by the highest
+/// adapted version of the same id, then procedures the organisation added, by id.
+pub fn all(conn: &Connection) -> Result<Vec<ProcedureDef>> {
+    let mut all = built_in()?;
+    let mut stmt = conn.prepare("SELECT body FROM procedure_templates ORDER BY id")?;
+    let bodies = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for body in bodies {
+        let def: ProcedureDef = serde_json::from_str(&body).map_err(|e| {
+            Error::Integrity(format!("an adapted procedure could not be read: {e}"))
+        })?;
+        match all.iter_mut().find(|p| p.id == def.id) {
+            Some(slot) => *slot = def,
+            None => all.push(def),
+        }
+    }
+    Ok(all)
+}
+
+/// The procedure with this id, as this organisation follows it (adapted or built-in).
+pub fn find_in(conn: &Connection, id: &str) -> Result<ProcedureDef> {
+    let id = id.trim().to_lowercase();
+    all(conn)?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(Error::NotFound {
+            what: "procedure",
+            key: id,
+        })
+}
+
+/// The procedures that incidents in these categories follow, adapted ones included.
+pub fn for_categories_in(conn: &Connection, categories: &[String]) -> Result<Vec<ProcedureDef>> {
+    Ok(all(conn)?
+        .into_iter()
+        .filter(|p| p.categories.iter().any(|c| categories.contains(c)))
+        .collect())
+}
+
+/// A procedure as a TOML file an organisation can edit and adapt.
+pub fn to_toml(def: &ProcedureDef) -> Result<String> {
+    toml::to_string(def)
+        .map_err(|e| Error::Integrity(format!("a procedure could not be written as TOML: {e}")))
+}
+
+/// Reads and checks an edited procedure template: it must parse, have a title and at least
+/// one step, and give every step an id and text, with no step id repeated.
+pub fn parse_template(text: &str) -> Result<ProcedureDef> {
+    let mut def: ProcedureDef = toml::from_str(text).map_err(|e| {
+        let what = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        let line = e
+            .span()
+            .map(|s| {
+                let before = text.get(..s.start).unwrap_or(text);
+                format!(" on line {}", before.matches('\n').count() + 1)
+            })
+            .unwrap_or_default();
+        Error::invalid(format!(
+            "That file is not a procedure template Harbour can read: {}{line}.",
+            what.trim_end_matches('.')
+        ))
+    })?;
+    def.id = def.id.trim().to_lowercase();
+    def.title = def.title.trim().to_string();
+    def.source = def.source.trim().to_string();
+    if def.id.is_empty() {
+        return Err(Error::invalid("The procedure template needs an id."));
+    }
+    if def.title.is_empty() {
+        return Err(Error::invalid("The procedure template needs a title."));
+    }
+    if def.steps.is_empty() {
+        return Err(Error::invalid(
+            "The procedure template needs at least one step.",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for step in &mut def.steps {
+        step.id = step.id.trim().to_lowercase();
+        step.text = step.text.trim().to_string();
+        if step.id.is_empty() || step.text.is_empty() {
+            return Err(Error::invalid(
+                "Every step of the procedure template needs an id and some text.",
+            ));
+        }
+        if !seen.insert(step.id.clone()) {
+            return Err(Error::invalid(format!(
+                "The step id \u{201c}{}\u{201d} is used more than once in the procedure template.",
+                step.id
+            )));
+        }
+    }
+    Ok(def)
 }
 
 /// The immediate-referral triggers (UKCIS), by code, with the words shown.

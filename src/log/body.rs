@@ -327,6 +327,12 @@ pub enum Body {
         incident_id: Uuid,
         trigger: String,
     },
+    /// An organisation's own version of a procedure template (a built-in one adapted, or a
+    /// new one). Incidents opened afterwards follow the highest version of each id; incidents
+    /// opened before keep the version recorded when they were opened.
+    ProcedureAdapted {
+        procedure: crate::domain::procedures::ProcedureDef,
+    },
     /// A signed consent form or agreement returned, with its answers.
     ConsentRecorded {
         learner_id: Uuid,
@@ -384,6 +390,7 @@ impl Body {
             Body::ConflictResolved { .. } => "conflict_resolved",
             Body::ConsentRecorded { .. } => "consent_recorded",
             Body::ConsentWithdrawn { .. } => "consent_withdrawn",
+            Body::ProcedureAdapted { .. } => "procedure_adapted",
         }
     }
 

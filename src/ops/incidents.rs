@@ -210,7 +210,7 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
     let year = crate::domain::time::today().year();
     let reference = next_reference(log, &centre, year)?;
     let id = Uuid::now_v7();
-    let follows = crate::domain::procedures::for_categories(&categories)?;
+    let follows = crate::domain::procedures::for_categories_in(log.conn(), &categories)?;
     let mut bodies = vec![Body::IncidentOpened(IncidentOpened {
         incident_id: id,
         reference: reference.clone(),

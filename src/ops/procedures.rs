@@ -21,9 +21,35 @@ pub(crate) fn attach_body(incident: Uuid, def: ProcedureDef) -> Body {
     }
 }
 
-/// Attaches a built-in procedure to an incident.
+/// A procedure template (the current version: adapted, or built-in) as TOML to edit.
+pub fn copy(log: &CaseLog, procedure: &str) -> Result<String> {
+    procedures::to_toml(&procedures::find_in(log.conn(), procedure)?)
+}
+
+/// Records an organisation's own version of a procedure template, read from TOML. Its
+/// version must be higher than the current version of that id; a new id is allowed.
+pub fn adapt(log: &mut CaseLog, text: &str) -> Result<ProcedureDef> {
+    let def = procedures::parse_template(text)?;
+    let current = procedures::all(log.conn())?
+        .into_iter()
+        .find(|p| p.id == def.id);
+    if let Some(current) = current {
+        if def.version <= current.version {
+            return Err(Error::invalid(format!(
+                "Version {} of \u{201c}{}\u{201d} is not newer than the current version {}, so nothing was changed; raise the version number and try again.",
+                def.version, def.id, current.version
+            )));
+        }
+    }
+    log.append(Body::ProcedureAdapted {
+        procedure: def.clone(),
+    })?;
+    Ok(def)
+}
+
+/// Attaches a procedure (adapted or built-in) to an incident.
 pub fn attach(log: &mut CaseLog, incident: Uuid, procedure: &str) -> Result<String> {
-    let def = procedures::find(procedure)?;
+    let def = procedures::find_in(log.conn(), procedure)?;
     let already: bool = log.conn().query_row(
         "SELECT count(*) > 0 FROM incident_procedures WHERE incident_id = ?1 AND procedure_id = ?2",
         params![incident.to_string(), def.id],

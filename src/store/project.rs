@@ -98,6 +98,19 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
             }
         }
         Body::IncidentOpened(opened) => open_incident(conn, event, opened)?,
+        Body::ProcedureAdapted { procedure } => {
+            // The highest version of each id wins; of two with the same version, the one
+            // first in the log's order is kept, so every device agrees.
+            let json = serde_json::to_string(procedure).map_err(|e| {
+                crate::Error::Integrity(format!("an adapted procedure could not be stored: {e}"))
+            })?;
+            conn.prepare_cached(
+                "INSERT INTO procedure_templates (id, version, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body
+                 WHERE excluded.version > procedure_templates.version",
+            )?
+            .execute(params![procedure.id, procedure.version, json])?;
+        }
         Body::ConsentRecorded { .. } | Body::ConsentWithdrawn { .. } => {
             super::project_consent::apply(conn, event, body)?
         }

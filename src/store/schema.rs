@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 4;
+pub const PROJECTION_VERSION: i64 = 5;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -360,6 +360,16 @@ CREATE TABLE bundles_out (
 );
 "#;
 
+/// Procedure templates an organisation adapted or added (a projection: the highest version
+/// of each id, its `ProcedureDef` as JSON in `body`).
+const V5: &str = r#"
+CREATE TABLE procedure_templates (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -390,11 +400,12 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("consent_answers", "event_id, purpose"),
     ("consent_withdrawals", "event_id"),
     ("field_heads", "incident_id, field, event_id"),
+    ("procedure_templates", "id"),
 ];
 
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 #[cfg(test)]
