@@ -1,7 +1,7 @@
 //! An incident's procedures: steps done or not applicable, more procedures attached, and the
 //! immediate-referral triggers that make an urgent police referral required.
 
-use harbour::domain::procedures::{built_in, TRIGGERS};
+use harbour::domain::procedures::{all, TRIGGERS};
 use harbour::ops::incidents::resolve;
 use harbour::ops::procedures::{self as ops, StepOutcome};
 use harbour::read::procedures::{self as read, IncidentProcedures};
@@ -89,10 +89,12 @@ pub struct ProcedureChoices {
     pub triggers: Vec<Choice>,
 }
 
+/// The organisation's procedures (built-in, or as it adapted them) and the triggers.
 #[tauri::command]
 #[specta::specta]
-pub async fn procedure_choices() -> AppResult<ProcedureChoices> {
-    let procedures = built_in()?
+pub async fn procedure_choices(state: State<'_, AppState>) -> AppResult<ProcedureChoices> {
+    let procedures = state
+        .with(|h| all(h.log().conn()))?
         .into_iter()
         .map(|p| Choice {
             label: format!("{} (version {})", p.title, p.version),
