@@ -131,3 +131,36 @@ fn three_processes_through_one_shared_folder_end_identical() {
     assert_eq!(v["imported"].as_array().expect("imported").len(), 0, "{v}");
     assert_eq!(common::snapshot_all(shared.path()), before);
 }
+
+#[test]
+fn the_folder_state_changes_only_when_a_bundle_does() {
+    use harbour::sync::folder::state_of;
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let root = tmp.path();
+    assert_eq!(
+        state_of(&root.join("missing")),
+        "",
+        "an unreadable folder has no state"
+    );
+    std::fs::create_dir(root.join("device-a")).expect("sub-folder");
+    let empty = state_of(root);
+    assert_eq!(empty.len(), 32);
+
+    std::fs::write(root.join("device-a").join("notes.txt"), b"not a bundle").expect("write");
+    assert_eq!(
+        state_of(root),
+        empty,
+        "files other than bundles do not count"
+    );
+
+    let bundle = root
+        .join("device-a")
+        .join("MAN-20261123-1-to-abcdef12.hbsync");
+    std::fs::write(&bundle, b"first").expect("write");
+    let one = state_of(root);
+    assert_ne!(one, empty, "a new bundle changes the state");
+    assert_eq!(state_of(root), one, "reading twice gives the same state");
+
+    std::fs::write(&bundle, b"first and more").expect("write");
+    assert_ne!(state_of(root), one, "a bundle that grew changes the state");
+}

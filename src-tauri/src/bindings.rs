@@ -4,7 +4,9 @@
 use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, Builder};
 
-use crate::commands::{consent, evidence, incidents, learners, procedures, session, settings};
+use crate::commands::{
+    consent, evidence, incidents, learners, procedures, session, settings, sync,
+};
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -65,6 +67,17 @@ pub fn builder() -> Builder<tauri::Wry> {
             consent::missing_forms,
             consent::report_figures,
             consent::print_report,
+            sync::save_own_card,
+            sync::read_peer_card,
+            sync::add_peer,
+            sync::list_peers,
+            sync::revoke_peer,
+            sync::send_bundle,
+            sync::receive_bundles,
+            sync::sync_shared_folder,
+            sync::shared_folder_state,
+            sync::list_conflicts,
+            sync::resolve_conflict,
         ])
         // Carried by the `pack-progress` event rather than returned by a command.
         .typ::<harbour::ops::packs::Progress>()

@@ -11,6 +11,7 @@ use crate::Result;
 
 /// One value of a field changed on two devices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Side {
     /// The event that set it: give its id (or the start of it) to keep this side.
     pub event_id: String,
@@ -20,11 +21,13 @@ pub struct Side {
     pub reason: Option<String>,
     pub by: String,
     pub device: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub at_ms: i64,
 }
 
 /// A field of one incident changed on two devices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Conflict {
     pub incident_id: String,
     pub reference: String,

@@ -151,3 +151,36 @@ pub fn sync(h: &mut Harbour, root: &Path) -> Result<FolderReport> {
     }
     Ok(report)
 }
+
+/// A short digest of the bundles in the shared folder (each sub-folder's bundle names, sizes
+/// and modification times), so a caller watching the folder syncs only when it has changed.
+/// An unreadable folder gives the empty string.
+pub fn state_of(root: &Path) -> String {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return String::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut hash = Sha256::new();
+    for dir in dirs {
+        for file in bundles_in(&dir) {
+            let Ok(meta) = std::fs::metadata(&file) else {
+                continue;
+            };
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            hash.update(file.to_string_lossy().as_bytes());
+            hash.update([0]);
+            hash.update(meta.len().to_be_bytes());
+            hash.update(modified.to_be_bytes());
+        }
+    }
+    hex::encode(&hash.finalize()[..16])
+}

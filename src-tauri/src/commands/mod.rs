@@ -7,3 +7,4 @@ pub mod learners;
 pub mod procedures;
 pub mod session;
 pub mod settings;
+pub mod sync;

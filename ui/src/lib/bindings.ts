@@ -77,6 +77,7 @@ export const commands = {
 	recordStep: (reference: string, step: string, note: string | null, notApplicableReason: string | null) => typedError<null, AppError>(__TAURI_INVOKE("record_step", { reference, step, note, notApplicableReason })),
 	attachProcedure: (reference: string, procedure: string) => typedError<string, AppError>(__TAURI_INVOKE("attach_procedure", { reference, procedure })),
 	recordTrigger: (reference: string, trigger: string) => typedError<null, AppError>(__TAURI_INVOKE("record_trigger", { reference, trigger })),
+	/**  The organisation's procedures (built-in, or as it adapted them) and the triggers. */
 	procedureChoices: () => typedError<ProcedureChoices, AppError>(__TAURI_INVOKE("procedure_choices")),
 	listForms: () => typedError<FormTemplate_Serialize[], AppError>(__TAURI_INVOKE("list_forms")),
 	printForms: (input: PrintFormsInput_Deserialize) => typedError<PrintedForms, AppError>(__TAURI_INVOKE("print_forms", { input })),
@@ -89,6 +90,29 @@ export const commands = {
 	reportFigures: (periodInput: PeriodInput_Deserialize, named: boolean) => typedError<Figures_Serialize, AppError>(__TAURI_INVOKE("report_figures", { periodInput, named })),
 	/**  Writes the report to the executive team as a PDF. */
 	printReport: (periodInput: PeriodInput_Deserialize, named: boolean, path: string) => typedError<null, AppError>(__TAURI_INVOKE("print_report", { periodInput, named, path })),
+	/**  Writes this device's card to `path`, for the other coordinator to add. */
+	saveOwnCard: (path: string) => typedError<CardView, AppError>(__TAURI_INVOKE("save_own_card", { path })),
+	/**  Reads another device's card, so its fingerprint can be checked before trusting it. */
+	readPeerCard: (path: string) => typedError<CardView, AppError>(__TAURI_INVOKE("read_peer_card", { path })),
+	/**  Trusts the device whose card is at `path`, once its fingerprint was read back. */
+	addPeer: (path: string, confirmed: string) => typedError<PeerView_Serialize, AppError>(__TAURI_INVOKE("add_peer", { path, confirmed })),
+	listPeers: () => typedError<PeerView_Serialize[], AppError>(__TAURI_INVOKE("list_peers")),
+	revokePeer: (deviceId: string) => typedError<PeerView_Serialize, AppError>(__TAURI_INVOKE("revoke_peer", { deviceId })),
+	/**  Writes one bundle for the chosen peers (by device id) into `folder`. */
+	sendBundle: (peers: string[], folder: string) => typedError<SentBundle, AppError>(__TAURI_INVOKE("send_bundle", { peers, folder })),
+	/**  Takes in bundles received as files, one after another; stops at the first refused. */
+	receiveBundles: (paths: string[]) => typedError<ReceivedBundle_Serialize[], AppError>(__TAURI_INVOKE("receive_bundles", { paths })),
+	/**  Takes in what others left in the shared folder, then leaves this device's bundles there. */
+	syncSharedFolder: (path: string) => typedError<FolderRun_Serialize, AppError>(__TAURI_INVOKE("sync_shared_folder", { path })),
+	/**
+	 *  A short digest of the shared folder's bundles (names, sizes, times), so the window can
+	 *  run a sync only when something in it has changed.
+	 */
+	sharedFolderState: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("shared_folder_state", { path })),
+	/**  Fields changed on two devices, everywhere or for one incident (reference or id). */
+	listConflicts: (incident: string | null) => typedError<Conflict_Serialize[], AppError>(__TAURI_INVOKE("list_conflicts", { incident })),
+	/**  Keeps one side of a field changed on two devices, with the reason. */
+	resolveConflict: (incident: string, field: string, keep: string, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("resolve_conflict", { incident, field, keep, reason })),
 };
 
 /* Types */
@@ -135,6 +159,17 @@ export type Captured = {
 	sha256: string,
 	size: number | null,
 	file_name: string,
+};
+
+/**  A device's card: who it is and the fingerprint to read over the phone. */
+export type CardView = {
+	device_id: string,
+	label: string,
+	centre: string,
+	coordinator: string,
+	fingerprint: string,
+	/**  Where the card is (the file written, or the file read). */
+	path: string,
 };
 
 /**  A parent or carer of a learner. */
@@ -185,6 +220,29 @@ export type Checked = {
 export type Choice = {
 	id: string,
 	label: string,
+};
+
+/**  A field of one incident changed on two devices. */
+export type Conflict = Conflict_Serialize | Conflict_Deserialize;
+
+/**  A field of one incident changed on two devices. */
+export type Conflict_Deserialize = {
+	incident_id: string,
+	reference: string,
+	field: string,
+	/**  The field in words. */
+	field_label: string,
+	sides: Side_Deserialize[],
+};
+
+/**  A field of one incident changed on two devices. */
+export type Conflict_Serialize = {
+	incident_id: string,
+	reference: string,
+	field: string,
+	/**  The field in words. */
+	field_label: string,
+	sides: Side_Serialize[],
 };
 
 /**  A consent check with its basis. */
@@ -466,6 +524,31 @@ export type Figures_Serialize = {
 export type Flag = {
 	code: string,
 	text: string,
+};
+
+/**  What one run over the shared folder did. */
+export type FolderRun = FolderRun_Serialize | FolderRun_Deserialize;
+
+/**  What one run over the shared folder did. */
+export type FolderRun_Deserialize = {
+	received: ReceivedBundle_Deserialize[],
+	refused: RefusedBundle[],
+	/**  Bundles imported before, or made for other devices. */
+	skipped: number,
+	written: string[],
+	/**  The folder's state after the run, to tell later whether it has changed. */
+	state: string,
+};
+
+/**  What one run over the shared folder did. */
+export type FolderRun_Serialize = {
+	received: ReceivedBundle_Serialize[],
+	refused: RefusedBundle[],
+	/**  Bundles imported before, or made for other devices. */
+	skipped: number,
+	written: string[],
+	/**  The folder's state after the run, to tell later whether it has changed. */
+	state: string,
 };
 
 /**  A learner as their forms are filled in. */
@@ -935,6 +1018,31 @@ export type OverdueAction = {
 	days_overdue: number | null,
 };
 
+/**  A peer this device trusts, or has revoked. */
+export type PeerView = PeerView_Serialize | PeerView_Deserialize;
+
+/**  A peer this device trusts, or has revoked. */
+export type PeerView_Deserialize = {
+	device_id: string,
+	label: string,
+	centre: string,
+	coordinator: string,
+	fingerprint: string,
+	added_ms: number | null,
+	revoked_ms?: number | null,
+};
+
+/**  A peer this device trusts, or has revoked. */
+export type PeerView_Serialize = {
+	device_id: string,
+	label: string,
+	centre: string,
+	coordinator: string,
+	fingerprint: string,
+	added_ms: number | null,
+	revoked_ms: number | null,
+};
+
 /**  A date range: from its first day up to (not including) `to`. */
 export type Period = {
 	label: string,
@@ -1036,6 +1144,39 @@ export type Question = {
 	text: string,
 };
 
+/**  What receiving one bundle did. */
+export type ReceivedBundle = ReceivedBundle_Serialize | ReceivedBundle_Deserialize;
+
+/**  What receiving one bundle did. */
+export type ReceivedBundle_Deserialize = {
+	path?: string | null,
+	sender: string,
+	new_incidents: string[],
+	updated_incidents: string[],
+	/**  "REFERENCE: field" for each field now changed on two devices. */
+	conflicts: string[],
+	events: number,
+	evidence: number,
+	/**  Events held aside until the events before them arrive. */
+	waiting: number,
+	already_imported: boolean,
+};
+
+/**  What receiving one bundle did. */
+export type ReceivedBundle_Serialize = {
+	path: string | null,
+	sender: string,
+	new_incidents: string[],
+	updated_incidents: string[],
+	/**  "REFERENCE: field" for each field now changed on two devices. */
+	conflicts: string[],
+	events: number,
+	evidence: number,
+	/**  Events held aside until the events before them arrive. */
+	waiting: number,
+	already_imported: boolean,
+};
+
 export type Referral = Referral_Serialize | Referral_Deserialize;
 
 export type Referral_Deserialize = {
@@ -1052,6 +1193,12 @@ export type Referral_Serialize = {
 	reference: string | null,
 };
 
+/**  A bundle in the shared folder that was not taken in, and why. */
+export type RefusedBundle = {
+	path: string,
+	reason: string,
+};
+
 /**  The coordinator's judgement of risk; every change carries a reason. */
 export type RiskLevel = "low" | "medium" | "high" | "immediate";
 
@@ -1061,6 +1208,17 @@ export type RowProblem = {
 	problem: string,
 };
 
+/**  What sending a bundle wrote. */
+export type SentBundle = {
+	path: string,
+	peers: string[],
+	events: number,
+	/**  Events about a restricted record, sent without their content. */
+	withheld: number,
+	evidence: number,
+	bytes: number | null,
+};
+
 export type SetupInput = {
 	organisation: string,
 	centre_code: string,
@@ -1068,6 +1226,35 @@ export type SetupInput = {
 	coordinator: string,
 	role: string,
 	passphrase: string,
+};
+
+/**  One value of a field changed on two devices. */
+export type Side = Side_Serialize | Side_Deserialize;
+
+/**  One value of a field changed on two devices. */
+export type Side_Deserialize = {
+	/**  The event that set it: give its id (or the start of it) to keep this side. */
+	event_id: string,
+	value: string,
+	/**  The value in words. */
+	label: string,
+	reason?: string | null,
+	by: string,
+	device: string,
+	at_ms: number | null,
+};
+
+/**  One value of a field changed on two devices. */
+export type Side_Serialize = {
+	/**  The event that set it: give its id (or the start of it) to keep this side. */
+	event_id: string,
+	value: string,
+	/**  The value in words. */
+	label: string,
+	reason: string | null,
+	by: string,
+	device: string,
+	at_ms: number | null,
 };
 
 /**  Who is asked to sign a form. */

@@ -8,6 +8,12 @@ export async function chooseFile(kind?: { name: string; extensions: string[] }) 
   return typeof picked === "string" ? picked : null;
 }
 
+/** Asks for one existing folder; null if the coordinator cancelled. */
+export async function chooseFolder() {
+  const picked = await open({ multiple: false, directory: true });
+  return typeof picked === "string" ? picked : null;
+}
+
 /** Asks where to save a new file; null if the coordinator cancelled. */
 export async function chooseSaveAs(
   defaultPath: string,
@@ -20,3 +26,5 @@ export async function chooseSaveAs(
 export const PDF = { name: "PDF", extensions: ["pdf"] };
 export const ZIP = { name: "Evidence pack", extensions: ["zip"] };
 export const CSV = { name: "CSV", extensions: ["csv"] };
+export const BUNDLE = { name: "Harbour bundle", extensions: ["hbsync"] };
+export const CARD = { name: "Harbour card", extensions: ["json"] };

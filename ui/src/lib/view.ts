@@ -8,4 +8,5 @@ export type View =
   | { name: "learner"; id: string }
   | { name: "consent" }
   | { name: "reports" }
+  | { name: "sync" }
   | { name: "settings" };

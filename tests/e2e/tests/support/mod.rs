@@ -220,15 +220,25 @@ pub async fn screenshot_at(c: &Client, name: &str, css: &str) {
 /// A data folder set up through the core (fictional organisation, centre MAN), with these
 /// learners (name, date of birth as 2009-04-17); returns their ids in order.
 pub fn set_up_folder(dir: &Path, learners: &[(&str, &str)]) -> Vec<String> {
+    set_up_centre(dir, ("MAN", "Manchester"), "Sam Example", learners)
+}
+
+/// As `set_up_folder`, for another centre (code, name) and coordinator.
+pub fn set_up_centre(
+    dir: &Path,
+    (code, name): (&str, &str),
+    coordinator: &str,
+    learners: &[(&str, &str)],
+) -> Vec<String> {
     use harbour::keys::Passphrase;
     use harbour::{Harbour, Setup};
     let setup = Setup {
         organisation: "Northbridge Training".into(),
-        centre_code: "MAN".into(),
-        centre_name: "Manchester".into(),
-        coordinator: "Sam Example".into(),
+        centre_code: code.into(),
+        centre_name: name.into(),
+        coordinator: coordinator.into(),
         role: "Designated Safeguarding Lead".into(),
-        device_label: None,
+        device_label: Some(format!("{name} office")),
     };
     let (mut h, _key) =
         Harbour::init(dir, &setup, &Passphrase::new(PASSPHRASE.into())).expect("set up");
@@ -238,7 +248,7 @@ pub fn set_up_folder(dir: &Path, learners: &[(&str, &str)]) -> Vec<String> {
             let l = harbour::ops::learners::NewLearner {
                 name: (*name).into(),
                 dob: harbour::domain::time::parse_date(dob).expect("date"),
-                centre: "MAN".into(),
+                centre: code.into(),
                 employer: None,
                 carers: vec![],
             };
@@ -247,6 +257,20 @@ pub fn set_up_folder(dir: &Path, learners: &[(&str, &str)]) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+/// Opens a data folder through the core, waiting a little for an app that is closing to
+/// let go of it.
+pub fn open_folder(dir: &Path) -> harbour::Harbour {
+    use harbour::keys::Passphrase;
+    let passphrase = Passphrase::new(PASSPHRASE.into());
+    for _ in 0..50 {
+        match harbour::Harbour::open(dir, harbour::Unlock::Passphrase(&passphrase)) {
+            Err(harbour::Error::AlreadyOpen(_)) => std::thread::sleep(Duration::from_millis(200)),
+            other => return other.expect("open the data folder"),
+        }
+    }
+    panic!("{} is still open in another program", dir.display())
 }
 
 /// Types the passphrase on the unlock screen and waits for the dashboard.
