@@ -17,6 +17,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             session::unlock_with_keyring,
             session::recover,
             session::lock,
+            session::print_recovery_sheet,
             incidents::get_dashboard,
             incidents::list_incidents,
             incidents::search_incidents,
@@ -52,7 +53,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             evidence::hand_over_evidence,
             evidence::evidence_returned,
             evidence::export_pack,
-            evidence::cancel_export,
+            evidence::cancel_work,
             evidence::verify_pack,
             procedures::get_procedures,
             procedures::record_step,
@@ -79,8 +80,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             sync::list_conflicts,
             sync::resolve_conflict,
         ])
-        // Carried by the `pack-progress` event rather than returned by a command.
+        // Carried by the `pack-progress` and `import-progress` events rather than returned.
         .typ::<harbour::ops::packs::Progress>()
+        .typ::<learners::ImportProgress>()
 }
 
 /// The TypeScript exporter settings. (Clock values in milliseconds are declared as numbers

@@ -186,6 +186,16 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
 
 /// Imports a previewed CSV: all rows in one transaction, or none if any row was bad.
 pub fn import(log: &mut CaseLog, preview: CsvPreview) -> Result<Vec<Uuid>> {
+    import_with(log, preview, &mut |_, _| true)
+}
+
+/// As `import`, telling `progress(done, total)` after each learner; when it answers false
+/// the import stops with `Error::Cancelled` and nothing is imported.
+pub fn import_with(
+    log: &mut CaseLog,
+    preview: CsvPreview,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Vec<Uuid>> {
     if !preview.problems.is_empty() {
         let listed: Vec<String> = preview
             .problems
@@ -205,6 +215,7 @@ pub fn import(log: &mut CaseLog, preview: CsvPreview) -> Result<Vec<Uuid>> {
         .zip(preview.learners)
         .map(|(id, l)| body(*id, l))
         .collect();
-    log.append_all(bodies)?;
+    let total = ids.len();
+    log.append_all_with(bodies, &mut |done| progress(done, total))?;
     Ok(ids)
 }

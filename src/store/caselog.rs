@@ -157,6 +157,17 @@ impl CaseLog {
 
     /// Appends several events in one transaction: all are recorded or none.
     pub fn append_all(&mut self, bodies: Vec<Body>) -> Result<Vec<Event>> {
+        self.append_all_with(bodies, &mut |_| true)
+    }
+
+    /// As `append_all`, asking `keep_going(done)` after each event: when it answers false,
+    /// the transaction is rolled back, nothing is written, and `Error::Cancelled` is returned.
+    /// (Long work such as a large CSV import reports progress and can be stopped this way.)
+    pub fn append_all_with(
+        &mut self,
+        bodies: Vec<Body>,
+        keep_going: &mut dyn FnMut(usize) -> bool,
+    ) -> Result<Vec<Event>> {
         let tx = self.conn.transaction()?;
         let mut head = rows::chain_head(&tx, &self.device.id)?;
         let mut latest = rows::latest_hlc(&tx)?;
@@ -182,6 +193,10 @@ impl CaseLog {
             head = Some((seq, event.hash));
             latest = hlc;
             out.push(event);
+            if !keep_going(out.len()) {
+                // Dropping the transaction rolls it back.
+                return Err(Error::Cancelled);
+            }
         }
         tx.commit()?;
         Ok(out)

@@ -163,7 +163,7 @@ pub async fn evidence_returned(state: State<'_, AppState>, item: String) -> AppR
 pub const PACK_PROGRESS: &str = "pack-progress";
 
 /// Writes the incident's evidence pack to the path chosen in the save dialog, sending its
-/// progress as `pack-progress` events; `cancel_export` stops it with nothing left behind.
+/// progress as `pack-progress` events; `cancel_work` stops it with nothing left behind.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_pack(
@@ -189,10 +189,10 @@ pub async fn export_pack(
     })
 }
 
-/// Asks the export under way to stop.
+/// Asks the long work under way (an export or an import) to stop.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_export(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn cancel_work(state: State<'_, AppState>) -> AppResult<()> {
     state.cancel();
     Ok(())
 }

@@ -1,12 +1,13 @@
 //! Learners: the list, a learner's page, adding one, and importing a CSV of new starters.
 
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 
 use harbour::ops::learners::{self as ops, CsvPreview, NewLearner};
 use harbour::read::learners::{self as read, LearnerDetail, LearnerSummary};
 use harbour::Error;
-use serde::Deserialize;
-use tauri::State;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, State};
 
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -80,9 +81,36 @@ pub async fn preview_learner_csv(
 /// Imports a CSV file: every row, or none if any row is bad.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_learner_csv(state: State<'_, AppState>, path: String) -> AppResult<u32> {
+pub async fn import_learner_csv(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> AppResult<u32> {
+    let cancel = state.start_cancellable();
     state.with(|h| {
         let preview = ops::preview_csv(h.log(), open_csv(&path)?)?;
-        ops::import(h.log_mut(), preview).map(|ids| ids.len() as u32)
+        ops::import_with(h.log_mut(), preview, &mut |done, total| {
+            if done % 50 == 0 || done == total {
+                let _ = app.emit(
+                    IMPORT_PROGRESS,
+                    ImportProgress {
+                        done: done as u32,
+                        total: total as u32,
+                    },
+                );
+            }
+            !cancel.load(Ordering::Relaxed)
+        })
+        .map(|ids| ids.len() as u32)
     })
+}
+
+/// The event that carries a learner import's progress to the window.
+pub const IMPORT_PROGRESS: &str = "import-progress";
+
+/// How far a learner import has got, in rows.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ImportProgress {
+    pub done: u32,
+    pub total: u32,
 }

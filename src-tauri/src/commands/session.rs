@@ -107,3 +107,32 @@ pub async fn recover(
 pub fn lock(state: State<'_, AppState>) {
     state.lock();
 }
+
+/// Writes the recovery sheet to `path`: with the key when it is given (checked against this
+/// folder first, as the key is never stored), or with a blank box to write it in by hand.
+/// Returns whether the key is on the sheet.
+#[tauri::command]
+#[specta::specta]
+pub async fn print_recovery_sheet(
+    state: State<'_, AppState>,
+    path: String,
+    recovery_key: Option<String>,
+) -> AppResult<bool> {
+    use harbour::print::recovery;
+    state.with(|h| {
+        let details = recovery::details(h)?;
+        let path = std::path::PathBuf::from(path.trim());
+        match recovery_key.filter(|k| !k.trim().is_empty()) {
+            Some(text) => {
+                let key = RecoveryKey::parse(&text)?;
+                h.check_recovery_key(&key)?;
+                recovery::render(&details, Some(&key.groups()))?.write_to(&path)?;
+                Ok(true)
+            }
+            None => {
+                recovery::render(&details, None)?.write_to(&path)?;
+                Ok(false)
+            }
+        }
+    })
+}

@@ -34,6 +34,21 @@ async fn a_coordinators_day_in_the_real_window() {
     let groups: Vec<&str> = key.split_whitespace().collect();
     assert_eq!(groups.len(), 8, "{key}");
     accessible(&c, "recovery key").await;
+    // A recovery sheet to print, with the key on it as a printer would get it.
+    let sheet = data.path().join("recovery-sheet.pdf");
+    fill(&c, "#first-sheet-path", &sheet.to_string_lossy()).await;
+    click(&c, "#first-sheet").await;
+    wait_text(&c, "#first-sheet-notice", "recovery sheet is in").await;
+    let text = std::process::Command::new("pdftotext")
+        .arg(&sheet)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for g in &groups {
+        assert!(text.contains(g), "group {g} missing from the sheet: {text}");
+    }
+    assert!(text.contains("Northbridge Training"), "{text}");
     click(&c, "#key-copied").await;
     let label = text_of(&c, "label[for=group]").await;
     let n: usize = label
@@ -182,6 +197,17 @@ async fn a_coordinators_day_in_the_real_window() {
     wait_css(&c, "#org-name").await;
     accessible(&c, "settings").await;
     screenshot(&c, "settings").await;
+    // On demand: a wrong key is refused in plain words; no key gives a box to write it in.
+    let blank = data.path().join("sheet-without-key.pdf");
+    fill(&c, "#sheet-path", &blank.to_string_lossy()).await;
+    fill(&c, "#sheet-key", "ZZZZZ-ZZZZZ").await;
+    click(&c, "#print-sheet").await;
+    wait_text(&c, "#settings-error", "recovery key").await;
+    assert!(!blank.exists(), "nothing written for a wrong key");
+    fill(&c, "#sheet-key", "").await;
+    click(&c, "#print-sheet").await;
+    wait_text(&c, "#settings-notice", "with a box for the key").await;
+    assert!(blank.exists());
 
     // Lock; a wrong passphrase is refused in plain words; the right one opens it again.
     click(&c, "#lock").await;

@@ -15,6 +15,12 @@ export const commands = {
 	recover: (recoveryKey: string, newPassphrase: string) => typedError<null, AppError>(__TAURI_INVOKE("recover", { recoveryKey, newPassphrase })),
 	/**  Locks: the open folder and its key are dropped from memory. */
 	lock: () => __TAURI_INVOKE<void>("lock"),
+	/**
+	 *  Writes the recovery sheet to `path`: with the key when it is given (checked against this
+	 *  folder first, as the key is never stored), or with a blank box to write it in by hand.
+	 *  Returns whether the key is on the sheet.
+	 */
+	printRecoverySheet: (path: string, recoveryKey: string | null) => typedError<boolean, AppError>(__TAURI_INVOKE("print_recovery_sheet", { path, recoveryKey })),
 	getDashboard: () => typedError<Dashboard, AppError>(__TAURI_INVOKE("get_dashboard")),
 	listIncidents: (filter: IncidentFilter_Deserialize) => typedError<IncidentSummary_Serialize[], AppError>(__TAURI_INVOKE("list_incidents", { filter })),
 	searchIncidents: (words: string) => typedError<IncidentSummary_Serialize[], AppError>(__TAURI_INVOKE("search_incidents", { words })),
@@ -62,11 +68,11 @@ export const commands = {
 	evidenceReturned: (item: string) => typedError<null, AppError>(__TAURI_INVOKE("evidence_returned", { item })),
 	/**
 	 *  Writes the incident's evidence pack to the path chosen in the save dialog, sending its
-	 *  progress as `pack-progress` events; `cancel_export` stops it with nothing left behind.
+	 *  progress as `pack-progress` events; `cancel_work` stops it with nothing left behind.
 	 */
 	exportPack: (reference: string, path: string, reason: string | null) => typedError<Exported, AppError>(__TAURI_INVOKE("export_pack", { reference, path, reason })),
-	/**  Asks the export under way to stop. */
-	cancelExport: () => typedError<null, AppError>(__TAURI_INVOKE("cancel_export")),
+	/**  Asks the long work under way (an export or an import) to stop. */
+	cancelWork: () => typedError<null, AppError>(__TAURI_INVOKE("cancel_work")),
 	/**  Checks a pack as its recipient would; needs no unlocked folder. */
 	verifyPack: (path: string) => typedError<Checked, AppError>(__TAURI_INVOKE("verify_pack", { path })),
 	getProcedures: (reference: string) => typedError<IncidentProcedures_Serialize, AppError>(__TAURI_INVOKE("get_procedures", { reference })),
@@ -637,6 +643,12 @@ export type ImageryRecord_Serialize = {
 	held_by: string,
 	device_owner: string | null,
 	action_taken: string | null,
+};
+
+/**  How far a learner import has got, in rows. */
+export type ImportProgress = {
+	done: number,
+	total: number,
 };
 
 /**  Everything on an incident's page. */
