@@ -4,6 +4,9 @@
 //! order). A withdrawal dated after it — for one purpose or the whole form — turns a yes into
 //! a no. Consent is reviewed yearly: a record a year old or more is not current, and the
 //! answer says when its review was due.
+//!
+//! Forms are read in the organisation's current wording; a record keeps the version it was
+//! signed on, and every answer names it.
 
 use std::collections::BTreeMap;
 
@@ -187,7 +190,7 @@ pub fn check(
     purpose: &str,
     on: NaiveDate,
 ) -> Result<ConsentCheck> {
-    let (form, purpose) = forms::form_for_purpose(purpose)?;
+    let (form, purpose) = forms::form_for_purpose_in(conn, purpose)?;
     let name = learner_name(conn, learner)?;
     let mut result = ConsentCheck {
         learner_id: learner.to_string(),
@@ -269,7 +272,7 @@ pub struct MissingForm {
 
 /// Who is missing which form on `on`, by the age rules, optionally for one centre.
 pub fn missing(conn: &Connection, centre: Option<&str>, on: NaiveDate) -> Result<Vec<MissingForm>> {
-    let templates = forms::built_in()?;
+    let templates = forms::all(conn)?;
     let mut stmt = conn.prepare(
         "SELECT id, name, dob, centre_code FROM learners
          WHERE (?1 IS NULL OR centre_code = upper(?1)) ORDER BY centre_code, name, id",
@@ -310,8 +313,13 @@ pub fn missing(conn: &Connection, centre: Option<&str>, on: NaiveDate) -> Result
     Ok(out)
 }
 
-/// The forms a learner of this date of birth is given at an induction on `induction`.
-pub fn forms_for(dob: NaiveDate, induction: NaiveDate) -> Result<(u32, Vec<FormTemplate>)> {
+/// The forms (in the organisation's current wording) a learner of this date of birth is
+/// given at an induction on `induction`, with their age that day.
+pub fn forms_for(
+    conn: &Connection,
+    dob: NaiveDate,
+    induction: NaiveDate,
+) -> Result<(u32, Vec<FormTemplate>)> {
     let age = age_on(dob, induction).unwrap_or(0);
-    Ok((age, forms::for_learner_age(age)?))
+    Ok((age, forms::for_learner_age_in(conn, age)?))
 }
