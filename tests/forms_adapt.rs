@@ -209,8 +209,10 @@ fn an_adapted_form_is_printed_and_recorded_with_its_new_version() {
     assert_eq!(v["form_version"], "2026.1");
     let out = late("2026.9");
     assert!(!out.status.success());
+    let err: Value = serde_json::from_slice(&out.stderr).expect("JSON error");
+    assert_eq!(err["error"]["code"], "invalid");
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr).trim(),
+        err["error"]["message"],
         "The photo-video form has no version \"2026.9\"; its versions are 2026.1, 2026.2."
     );
 
@@ -369,8 +371,16 @@ fn an_unknown_form_or_a_malformed_file_is_refused() {
         "{missing}"
     );
 
+    // Scripts and the app tell a refused template apart by its code.
+    let out = f.run(&["--json", "forms", "adapt", &path]);
+    let err: Value = serde_json::from_slice(&out.stderr).expect("JSON error");
+    assert_eq!(err["error"]["code"], "form_template", "{err}");
+
     let err = f.fails(&["forms", "copy", "trip-consent", "--out", &path]);
-    assert!(err.contains("There is no form called \"trip-consent\""), "{err}");
+    assert!(
+        err.contains("There is no form called \"trip-consent\""),
+        "{err}"
+    );
     let err = f.fails(&["forms", "adapt", "/nonexistent/form.toml"]);
     assert!(err.contains("could not be read"), "{err}");
     f.ok(&["verify"]);

@@ -1,6 +1,7 @@
 //! `harbour forms …`: listing the forms (built-in or the organisation's own wording),
 //! copying and adapting one, and printing a cohort's induction forms.
 
+use harbour::domain::time::parse_date;
 use harbour::ops::forms as ops;
 use harbour::ops::learners;
 use harbour::print::forms as print;

@@ -228,7 +228,7 @@ const TOML_HEADER: &str = "\
 
 /// A form as a TOML file an organisation can edit and adapt.
 pub fn to_toml(form: &FormTemplate) -> Result<String> {
-    let body = toml::to_string(form)
+    let body = toml::to_string_pretty(form)
         .map_err(|e| Error::Integrity(format!("a form could not be written as TOML: {e}")))?;
     Ok(format!("{TOML_HEADER}{body}"))
 }
@@ -269,8 +269,9 @@ pub fn adapted_versions(conn: &Connection, id: &str) -> Result<Vec<AdaptedForm>>
         let (body, event_id, author_id, device_id, at_ms, at_count, seq) = row?;
         let form: FormTemplate = serde_json::from_str(&body)
             .map_err(|e| Error::Integrity(format!("an adapted form could not be read: {e}")))?;
-        let version = FormVersion::parse(&form.version)
-            .map_err(|_| Error::Integrity(format!("an adapted {id} form has a damaged version.")))?;
+        let version = FormVersion::parse(&form.version).map_err(|_| {
+            Error::Integrity(format!("an adapted {id} form has a damaged version."))
+        })?;
         out.push((
             version,
             AdaptedForm {

@@ -103,13 +103,33 @@ pub fn current_record(
     learner: Uuid,
     form: &str,
 ) -> Result<Option<ConsentRecord>> {
+    record_as_of(conn, learner, form, None)
+}
+
+/// The record of `form` that was current for a learner on `on`: the one signed most recently
+/// on or before that day, so a later form does not hide the one in force then.
+pub fn current_record_on(
+    conn: &Connection,
+    learner: Uuid,
+    form: &str,
+    on: NaiveDate,
+) -> Result<Option<ConsentRecord>> {
+    record_as_of(conn, learner, form, Some(on))
+}
+
+fn record_as_of(
+    conn: &Connection,
+    learner: Uuid,
+    form: &str,
+    on: Option<NaiveDate>,
+) -> Result<Option<ConsentRecord>> {
     let row = conn
         .prepare_cached(
             "SELECT event_id, form_version, signed_on, signed_by, relationship, at_ms, at_count, device_id, seq
-             FROM consents WHERE learner_id = ?1 AND form = ?2
+             FROM consents WHERE learner_id = ?1 AND form = ?2 AND (?3 IS NULL OR signed_on <= ?3)
              ORDER BY signed_on DESC, at_ms DESC, at_count DESC, device_id DESC, seq DESC LIMIT 1",
         )?
-        .query_row(params![learner.to_string(), form], |r| {
+        .query_row(params![learner.to_string(), form, on.map(|d| d.to_string())], |r| {
             let signed_on = parse_date(&r.get::<_, String>(2)?);
             Ok(ConsentRecord {
                 event_id: r.get(0)?,
@@ -204,7 +224,7 @@ pub fn check(
         withdrawn_on: None,
         review_due: None,
     };
-    let record = current_record(conn, learner, &form.id)?.filter(|r| r.signed_on <= on);
+    let record = current_record_on(conn, learner, &form.id, on)?;
     let Some(record) = record else {
         result.basis = format!(
             "No {} form is recorded for {name}.",
@@ -291,7 +311,7 @@ pub fn missing(conn: &Connection, centre: Option<&str>, on: NaiveDate) -> Result
             continue;
         };
         for form in templates.iter().filter(|f| f.applies_to_age(age)) {
-            let record = current_record(conn, learner, &form.id)?.filter(|r| r.signed_on <= on);
+            let record = current_record_on(conn, learner, &form.id, on)?;
             let reason = match record {
                 None => "not returned".to_string(),
                 Some(r) if on >= r.review_due => {
