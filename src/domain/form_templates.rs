@@ -21,7 +21,7 @@ fn refused(sentence: impl Into<String>) -> Error {
 }
 
 /// A form version's numbers, e.g. `2026.1` is `[2026, 1]`; `2026.1` and `2026.1.0` are equal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FormVersion(Vec<u64>);
 
 impl FormVersion {
@@ -55,6 +55,14 @@ impl FormVersion {
         &self.0[..end]
     }
 }
+
+impl PartialEq for FormVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.trimmed() == other.trimmed()
+    }
+}
+
+impl Eq for FormVersion {}
 
 impl Ord for FormVersion {
     fn cmp(&self, other: &Self) -> Ordering {
