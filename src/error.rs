@@ -55,6 +55,9 @@ pub enum Error {
     KeyringEmpty,
     #[error("{0}")]
     Invalid(String),
+    /// An edited form template refused by `harbour forms adapt`, and why.
+    #[error("{0}")]
+    FormTemplate(String),
     #[error("No {what} matches \"{key}\".")]
     NotFound { what: &'static str, key: String },
     #[error("The case log failed its check: {0}")]
@@ -104,6 +107,7 @@ impl Error {
             Error::KeyringUnavailable(_) => "keyring_unavailable",
             Error::KeyringEmpty => "keyring_empty",
             Error::Invalid(_) => "invalid",
+            Error::FormTemplate(_) => "form_template",
             Error::NotFound { .. } => "not_found",
             Error::Integrity(_) => "integrity",
             Error::Database(_) => "database",

@@ -52,7 +52,7 @@ fn main() {
         Command::Recover(a) => cli::admin::recover(&dir, a, &out),
         Command::Keyring(c) => cli::open(&dir, pf).and_then(|h| cli::admin::keyring(&h, c, &out)),
         Command::Forms(c) => {
-            cli::open(&dir, pf).and_then(|mut h| cli::consent::forms(&mut h, c, &out))
+            cli::open(&dir, pf).and_then(|mut h| cli::forms::forms(&mut h, c, &out))
         }
         Command::Consent(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::consent::consent(&mut h, c, &out))

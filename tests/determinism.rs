@@ -101,7 +101,7 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
     let incidents_known = incident_ids(log);
     let learners_known = learner_ids(log);
     let pick = |rng: &mut dyn rand::RngCore, v: &[Uuid]| v[rng.gen_range(0..v.len())];
-    match rng.gen_range(0..10) {
+    match rng.gen_range(0..11) {
         0 | 1 => {
             let _ = learners::add(
                 log,
@@ -182,6 +182,23 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
             if a != b {
                 let _ = incidents::link(log, a, &b.to_string(), None);
             }
+        }
+        10 => {
+            // Reword the photo and video form with the next version. Two devices doing this
+            // at once give two different forms with the same version: every device must
+            // keep the same one.
+            let mut form =
+                harbour::domain::forms::find_in(log.conn(), "photo-video").expect("form");
+            let minor: u32 = form
+                .version
+                .rsplit('.')
+                .next()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(1);
+            form.version = format!("2026.{}", minor + 1);
+            form.title = format!("Photographs and video ({n})");
+            let text = harbour::domain::form_templates::to_toml(&form).expect("toml");
+            let _ = harbour::ops::forms::adapt(log, &text);
         }
         _ => {}
     }

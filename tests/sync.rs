@@ -516,3 +516,31 @@ fn an_adapted_procedure_travels_to_peers() {
     assert!(def.steps[0].text.starts_with("Tell the DSL"), "{def:?}");
     harbour::store::verify::verify(b.hr().log().conn()).expect("verify");
 }
+
+#[test]
+fn an_adapted_form_travels_to_peers_and_is_printed_there() {
+    let (mut a, mut b) = pair();
+    let text = harbour::ops::forms::copy(a.hr().log(), "online-learning")
+        .expect("copy")
+        .replace("version = \"2026.1\"", "version = \"2026.2\"")
+        .replace(
+            "title = \"Consent for online learning\"",
+            "title = \"Consent for learning online\"",
+        );
+    harbour::ops::forms::adapt(a.h().log_mut(), &text).expect("adapt");
+    let bundle = a.bundle_for(&[&b]);
+    b.take(&bundle).expect("import");
+    let conn = b.hr().log().conn();
+    let form = harbour::domain::forms::find_in(conn, "online-learning").expect("find");
+    assert_eq!(form.version, "2026.2");
+    assert_eq!(form.title, "Consent for learning online");
+    let listed = harbour::read::forms::list(conn).expect("list");
+    let online = listed
+        .iter()
+        .find(|f| f.id == "online-learning")
+        .expect("listed");
+    assert!(online.adapted.is_some(), "{online:?}");
+    let copied = harbour::domain::forms::template_toml(conn, "online-learning").expect("toml");
+    assert!(copied.contains("Consent for learning online"), "{copied}");
+    harbour::store::verify::verify(conn).expect("verify");
+}

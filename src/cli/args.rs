@@ -140,8 +140,18 @@ pub enum ConflictCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum FormsCmd {
-    /// List the forms, their versions and whom they are for.
+    /// List the forms: each one's version, and whether it is built-in or the organisation's
+    /// own wording (who adapted it, and when).
     List,
+    /// Write a form (its current version) as TOML for the organisation to reword.
+    Copy {
+        /// photo-video, online-learning, learner-aup or staff-aup.
+        form: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Adopt a reworded form with a higher version: forms printed from now on use it.
+    Adapt { file: PathBuf },
     /// Print each learner's forms, pre-filled, into one PDF; and the staff Acceptable Use
     /// agreement for each member of staff given with --staff.
     Print {
@@ -178,7 +188,8 @@ pub enum ConsentCmd {
         /// Who signed it.
         #[arg(long)]
         signed_by: String,
-        /// Their relationship to the learner (Self if the learner signed).
+        /// Their relationship to the learner: Mother, Father, Carer… for a learner under 18;
+        /// Self when the learner signs (always from 18, and for the Acceptable Use agreement).
         #[arg(long)]
         relationship: String,
         /// The date it was signed, e.g. 2026-09-07.

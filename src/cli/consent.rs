@@ -1,16 +1,15 @@
-//! `harbour forms …` and `harbour consent …`
+//! `harbour consent …`: recording returned forms and withdrawals, checking consent, and
+//! who is missing which form.
 
 use std::collections::BTreeMap;
 
 use harbour::domain::forms;
 use harbour::domain::time::{parse_date, show_date, today};
 use harbour::ops::consent::{self as ops, NewConsent};
-use harbour::ops::learners;
-use harbour::print::forms as print;
 use harbour::read::consent as read;
 use harbour::{Error, Harbour, Result};
 
-use super::args::{ConsentCmd, FormsCmd};
+use super::args::ConsentCmd;
 use super::output::Out;
 
 fn yes_no(purpose: &str, text: &str) -> Result<bool> {
@@ -21,90 +20,6 @@ fn yes_no(purpose: &str, text: &str) -> Result<bool> {
             "Answer {purpose} with yes or no, not \"{text}\"."
         ))),
     }
-}
-
-pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
-    match c {
-        FormsCmd::List => {
-            let all = forms::built_in()?;
-            out.emit(&all, || {
-                all.iter()
-                    .map(|f| format!("{:<16} version {:<8} {}", f.id, f.version, f.title))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
-        }
-        FormsCmd::Print {
-            learners: given,
-            staff,
-            cohort,
-            induction,
-            out: path,
-        } => {
-            let induction = parse_date(&induction)?;
-            let log = h.log_mut();
-            let (ids, imported) = match cohort {
-                Some(file) => {
-                    let f = std::fs::File::open(&file).map_err(|e| Error::ReadFile {
-                        path: file.clone(),
-                        reason: harbour::error::plain_io(&e),
-                    })?;
-                    let preview = learners::preview_csv(log, f)?;
-                    let ids = learners::import(log, preview)?;
-                    let n = ids.len();
-                    (ids, n)
-                }
-                None => (
-                    given
-                        .iter()
-                        .map(|l| harbour::ops::resolve_learner(log, l))
-                        .collect::<Result<Vec<_>>>()?,
-                    0,
-                ),
-            };
-            let staff = staff
-                .iter()
-                .map(|s| harbour::ops::resolve_staff(log, s))
-                .collect::<Result<Vec<_>>>()?;
-            let mut plan = print::plan(log.conn(), &ids, induction)?;
-            plan.staff = print::plan_staff(log.conn(), &staff)?;
-            let doc = print::render(&plan)?;
-            let pages = doc.page_count();
-            doc.write_to(&path)?;
-            out.emit(
-                &serde_json::json!({
-                    "file": path,
-                    "pages": pages,
-                    "imported": imported,
-                    "learners": plan.learners,
-                    "staff": plan.staff,
-                }),
-                || {
-                    let mut s = String::new();
-                    if imported > 0 {
-                        s.push_str(&format!("{imported} learners imported.\n"));
-                    }
-                    let plural = |n: usize| if n == 1 { "" } else { "s" };
-                    let (l, st) = (plan.learners.len(), plan.staff.len());
-                    let whom = match (l, st) {
-                        (_, 0) => format!("{l} learner{}", plural(l)),
-                        (0, _) => format!("{st} member{} of staff", plural(st)),
-                        _ => format!(
-                            "{l} learner{} and {st} member{} of staff",
-                            plural(l),
-                            plural(st)
-                        ),
-                    };
-                    s.push_str(&format!(
-                        "Forms for {whom} ({pages} pages) printed to {}.",
-                        path.display()
-                    ));
-                    s
-                },
-            );
-        }
-    }
-    Ok(())
 }
 
 pub fn consent(h: &mut Harbour, c: ConsentCmd, out: &Out) -> Result<()> {
@@ -124,7 +39,11 @@ pub fn consent(h: &mut Harbour, c: ConsentCmd, out: &Out) -> Result<()> {
             consent,
             answers: extra,
         } => {
-            let template = forms::find(&form)?;
+            let template = forms::find_in(log.conn(), &form)?;
+            let recorded_version = form_version
+                .as_deref()
+                .map(|v| v.trim().to_string())
+                .unwrap_or_else(|| template.version.clone());
             let mut answers = BTreeMap::new();
             for (purpose, value) in [
                 ("internal", internal),
@@ -168,8 +87,8 @@ pub fn consent(h: &mut Harbour, c: ConsentCmd, out: &Out) -> Result<()> {
                 },
             )?;
             out.emit(
-                &serde_json::json!({ "ok": true, "event_id": id, "form_version": template.version }),
-                || format!("{} recorded.", template.title),
+                &serde_json::json!({ "ok": true, "event_id": id, "form_version": recorded_version }),
+                || format!("{} (version {recorded_version}) recorded.", template.title),
             );
         }
         ConsentCmd::Withdraw {

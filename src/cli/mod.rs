@@ -4,6 +4,7 @@ pub mod admin;
 pub mod args;
 pub mod consent;
 pub mod evidence;
+pub mod forms;
 pub mod incident;
 pub mod learner;
 pub mod output;

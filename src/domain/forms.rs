@@ -4,7 +4,13 @@
 //! how to withdraw, its points and its yes/no questions. Which forms a learner is given
 //! follows their age on the induction date: a parent or carer signs for a learner under 18;
 //! a learner aged 18 or over signs for themselves.
+//!
+//! An organisation can reword a form (`harbour forms adapt`, see `form_templates`): the
+//! `*_in` functions read the `form_templates` projection and give the organisation's current
+//! version of each form in place of the built-in one. Printing and recording consent use
+//! those, so a printed form and the consent recorded from it carry the same version.
 
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -158,6 +164,48 @@ pub fn form_for_purpose(purpose: &str) -> Result<(FormTemplate, String)> {
         "No form asks about \"{purpose}\"; the purposes are {}.",
         all.join(", ")
     )))
+}
+
+/// Every form as this organisation uses it, in print order: each built-in form, or the
+/// highest version the organisation adapted of it.
+pub fn all(conn: &Connection) -> Result<Vec<FormTemplate>> {
+    let mut all = built_in()?;
+    for slot in &mut all {
+        if let Some(adapted) = super::form_templates::current_adapted(conn, &slot.id)? {
+            *slot = adapted.form;
+        }
+    }
+    Ok(all)
+}
+
+/// One form by its id, as this organisation uses it (adapted or built-in).
+pub fn find_in(conn: &Connection, id: &str) -> Result<FormTemplate> {
+    let id = id.trim().to_lowercase();
+    all(conn)?.into_iter().find(|f| f.id == id).ok_or_else(|| {
+        Error::invalid(format!(
+            "There is no form called \"{id}\"; the forms are {}.",
+            ids().join(", ")
+        ))
+    })
+}
+
+/// The learner forms (as this organisation uses them) for a learner of `age`, in print order.
+pub fn for_learner_age_in(conn: &Connection, age: u32) -> Result<Vec<FormTemplate>> {
+    Ok(all(conn)?
+        .into_iter()
+        .filter(|f| f.applies_to_age(age))
+        .collect())
+}
+
+/// The form (as this organisation uses it) that asks about a purpose, and the purpose's id.
+pub fn form_for_purpose_in(conn: &Connection, purpose: &str) -> Result<(FormTemplate, String)> {
+    let (built_in, p) = form_for_purpose(purpose)?;
+    Ok((find_in(conn, &built_in.id)?, p))
+}
+
+/// The current version of a form as a TOML file to edit, then adapt.
+pub fn template_toml(conn: &Connection, id: &str) -> Result<String> {
+    super::form_templates::to_toml(&find_in(conn, id)?)
 }
 
 /// Whether a relationship typed for a signature means the learner themself.

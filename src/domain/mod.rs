@@ -4,6 +4,7 @@
 //! command line and shows in full to people.
 
 pub mod categories;
+pub mod form_templates;
 pub mod forms;
 pub mod imagery;
 pub mod procedures;

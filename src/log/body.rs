@@ -355,6 +355,12 @@ pub enum Body {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// An organisation's own wording of a consent form or agreement, with a higher version.
+    /// Forms printed and consent recorded afterwards use the highest version of each form;
+    /// consent already recorded keeps the version it was signed on.
+    FormAdapted {
+        form: crate::domain::forms::FormTemplate,
+    },
 }
 
 impl Body {
@@ -391,6 +397,7 @@ impl Body {
             Body::ConsentRecorded { .. } => "consent_recorded",
             Body::ConsentWithdrawn { .. } => "consent_withdrawn",
             Body::ProcedureAdapted { .. } => "procedure_adapted",
+            Body::FormAdapted { .. } => "form_adapted",
         }
     }
 

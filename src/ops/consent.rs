@@ -3,6 +3,10 @@
 //! A parent or carer signs the consent forms for a learner under 18 on the date of signing; a
 //! learner aged 18 or over on that date signs for themselves, and a parent's signature is
 //! refused. The Acceptable Use agreement is always signed by the learner.
+//!
+//! A form is checked against the organisation's current wording (`forms::find_in`), and the
+//! record carries the version printed on the paper: the current one unless another version
+//! Harbour printed is named.
 
 use std::collections::BTreeMap;
 
@@ -56,10 +60,23 @@ fn check_date(date: NaiveDate, dob: NaiveDate, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// A version typed for a returned form, checked against the versions Harbour has had.
+fn known_version(log: &CaseLog, form: &forms::FormTemplate, typed: &str) -> Result<String> {
+    let versions = crate::read::forms::versions(log.conn(), &form.id)?;
+    if versions.iter().any(|v| v == typed) {
+        return Ok(typed.to_string());
+    }
+    Err(Error::invalid(format!(
+        "The {} form has no version \"{typed}\"; its versions are {}.",
+        form.id,
+        versions.join(", ")
+    )))
+}
+
 /// Records a returned form; returns the event's id.
 pub fn record(log: &mut CaseLog, c: NewConsent) -> Result<Uuid> {
     let (id, name, dob) = learner(log, &c.learner)?;
-    let form = forms::find(&c.form)?;
+    let form = forms::find_in(log.conn(), &c.form)?;
     if form.audience != forms::Audience::Learner {
         return Err(Error::invalid(format!(
             "The {} is for staff, not learners.",
@@ -130,7 +147,7 @@ pub fn record(log: &mut CaseLog, c: NewConsent) -> Result<Uuid> {
         )));
     }
     let form_version = match c.form_version {
-        Some(v) => required("The form version", &v)?,
+        Some(v) => known_version(log, &form, &required("The form version", &v)?)?,
         None => form.version.clone(),
     };
     let event = log.append(Body::ConsentRecorded {
@@ -155,7 +172,7 @@ pub fn withdraw(
     note: Option<String>,
 ) -> Result<Uuid> {
     let (id, name, dob) = learner(log, learner_text)?;
-    let form = forms::find(form_id)?;
+    let form = forms::find_in(log.conn(), form_id)?;
     if form.questions.is_empty() {
         return Err(Error::invalid(format!(
             "The {} is an agreement, not a consent, so it cannot be withdrawn.",

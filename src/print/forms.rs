@@ -5,6 +5,10 @@
 //! given follows their age on the induction date (see `domain::forms`). Every page's footer
 //! names the person and the form, because forms are printed in piles and a second page that
 //! comes loose must still say whose it is.
+//!
+//! The forms are printed in the organisation's current wording (`forms::all`): `plan` reads
+//! it once and keeps it in the plan, so each page shows exactly the version the plan lists
+//! and `consent record` later records.
 
 use chrono::NaiveDate;
 use harbour_pdf::DocumentBuilder;
@@ -53,13 +57,17 @@ pub struct FormsPrint {
     pub learners: Vec<FormLearner>,
     /// Members of staff given the staff Acceptable Use agreement, after the learners.
     pub staff: Vec<FormStaff>,
+    /// Every form in the organisation's current wording, as read when the plan was made.
+    #[serde(skip)]
+    templates: Vec<FormTemplate>,
 }
 
 /// The form every member of staff signs.
 const STAFF_FORM: &str = "staff-aup";
 
-/// Reads the learners and works out their forms.
+/// Reads the learners and works out their forms, in the organisation's current wording.
 pub fn plan(conn: &Connection, learners: &[Uuid], induction: NaiveDate) -> Result<FormsPrint> {
+    let templates = forms::all(conn)?;
     let organisation: String =
         conn.query_row("SELECT name FROM org WHERE id = 1", [], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
@@ -80,9 +88,10 @@ pub fn plan(conn: &Connection, learners: &[Uuid], induction: NaiveDate) -> Resul
                 show_date(induction)
             ))
         })?;
-        let forms = forms::for_learner_age(age)?
-            .into_iter()
-            .map(|f| (f.id, f.version))
+        let forms = templates
+            .iter()
+            .filter(|f| f.applies_to_age(age))
+            .map(|f| (f.id.clone(), f.version.clone()))
             .collect();
         out.push(FormLearner {
             id: id.to_string(),
@@ -99,12 +108,14 @@ pub fn plan(conn: &Connection, learners: &[Uuid], induction: NaiveDate) -> Resul
         induction,
         learners: out,
         staff: Vec::new(),
+        templates,
     })
 }
 
-/// Reads members of staff (by id) for the staff Acceptable Use agreement.
+/// Reads members of staff (by id) for the staff Acceptable Use agreement (the
+/// organisation's current version).
 pub fn plan_staff(conn: &Connection, staff: &[Uuid]) -> Result<Vec<FormStaff>> {
-    let form = forms::find(STAFF_FORM)?;
+    let form = forms::find_in(conn, STAFF_FORM)?;
     let mut stmt = conn.prepare_cached(
         "SELECT s.name, s.job_title, s.centre_code, c.name FROM staff s
          LEFT JOIN centres c ON c.code = s.centre_code WHERE s.id = ?1",
@@ -238,7 +249,7 @@ fn staff_form(doc: &mut DocumentBuilder, p: &FormsPrint, s: &FormStaff, f: &Form
 /// Lays out every learner's forms, then each member of staff's agreement; `finish` or
 /// `write_to` the result.
 pub fn render(p: &FormsPrint) -> Result<DocumentBuilder> {
-    let templates = forms::built_in()?;
+    let templates = &p.templates;
     let mut doc = DocumentBuilder::new(&format!("Induction forms {}", show_date(p.induction)))?;
     doc.footer_text(&format!(
         "{} \u{2013} induction forms \u{2013} {}",

@@ -4,6 +4,9 @@
 //! order). A withdrawal dated after it — for one purpose or the whole form — turns a yes into
 //! a no. Consent is reviewed yearly: a record a year old or more is not current, and the
 //! answer says when its review was due.
+//!
+//! Forms are read in the organisation's current wording; a record keeps the version it was
+//! signed on, and every answer names it.
 
 use std::collections::BTreeMap;
 
@@ -100,13 +103,33 @@ pub fn current_record(
     learner: Uuid,
     form: &str,
 ) -> Result<Option<ConsentRecord>> {
+    record_as_of(conn, learner, form, None)
+}
+
+/// The record of `form` that was current for a learner on `on`: the one signed most recently
+/// on or before that day, so a later form does not hide the one in force then.
+pub fn current_record_on(
+    conn: &Connection,
+    learner: Uuid,
+    form: &str,
+    on: NaiveDate,
+) -> Result<Option<ConsentRecord>> {
+    record_as_of(conn, learner, form, Some(on))
+}
+
+fn record_as_of(
+    conn: &Connection,
+    learner: Uuid,
+    form: &str,
+    on: Option<NaiveDate>,
+) -> Result<Option<ConsentRecord>> {
     let row = conn
         .prepare_cached(
             "SELECT event_id, form_version, signed_on, signed_by, relationship, at_ms, at_count, device_id, seq
-             FROM consents WHERE learner_id = ?1 AND form = ?2
+             FROM consents WHERE learner_id = ?1 AND form = ?2 AND (?3 IS NULL OR signed_on <= ?3)
              ORDER BY signed_on DESC, at_ms DESC, at_count DESC, device_id DESC, seq DESC LIMIT 1",
         )?
-        .query_row(params![learner.to_string(), form], |r| {
+        .query_row(params![learner.to_string(), form, on.map(|d| d.to_string())], |r| {
             let signed_on = parse_date(&r.get::<_, String>(2)?);
             Ok(ConsentRecord {
                 event_id: r.get(0)?,
@@ -187,7 +210,7 @@ pub fn check(
     purpose: &str,
     on: NaiveDate,
 ) -> Result<ConsentCheck> {
-    let (form, purpose) = forms::form_for_purpose(purpose)?;
+    let (form, purpose) = forms::form_for_purpose_in(conn, purpose)?;
     let name = learner_name(conn, learner)?;
     let mut result = ConsentCheck {
         learner_id: learner.to_string(),
@@ -201,7 +224,7 @@ pub fn check(
         withdrawn_on: None,
         review_due: None,
     };
-    let record = current_record(conn, learner, &form.id)?.filter(|r| r.signed_on <= on);
+    let record = current_record_on(conn, learner, &form.id, on)?;
     let Some(record) = record else {
         result.basis = format!(
             "No {} form is recorded for {name}.",
@@ -269,7 +292,7 @@ pub struct MissingForm {
 
 /// Who is missing which form on `on`, by the age rules, optionally for one centre.
 pub fn missing(conn: &Connection, centre: Option<&str>, on: NaiveDate) -> Result<Vec<MissingForm>> {
-    let templates = forms::built_in()?;
+    let templates = forms::all(conn)?;
     let mut stmt = conn.prepare(
         "SELECT id, name, dob, centre_code FROM learners
          WHERE (?1 IS NULL OR centre_code = upper(?1)) ORDER BY centre_code, name, id",
@@ -288,7 +311,7 @@ pub fn missing(conn: &Connection, centre: Option<&str>, on: NaiveDate) -> Result
             continue;
         };
         for form in templates.iter().filter(|f| f.applies_to_age(age)) {
-            let record = current_record(conn, learner, &form.id)?.filter(|r| r.signed_on <= on);
+            let record = current_record_on(conn, learner, &form.id, on)?;
             let reason = match record {
                 None => "not returned".to_string(),
                 Some(r) if on >= r.review_due => {
@@ -310,8 +333,13 @@ pub fn missing(conn: &Connection, centre: Option<&str>, on: NaiveDate) -> Result
     Ok(out)
 }
 
-/// The forms a learner of this date of birth is given at an induction on `induction`.
-pub fn forms_for(dob: NaiveDate, induction: NaiveDate) -> Result<(u32, Vec<FormTemplate>)> {
+/// The forms (in the organisation's current wording) a learner of this date of birth is
+/// given at an induction on `induction`, with their age that day.
+pub fn forms_for(
+    conn: &Connection,
+    dob: NaiveDate,
+    induction: NaiveDate,
+) -> Result<(u32, Vec<FormTemplate>)> {
     let age = age_on(dob, induction).unwrap_or(0);
-    Ok((age, forms::for_learner_age(age)?))
+    Ok((age, forms::for_learner_age_in(conn, age)?))
 }

@@ -7,6 +7,7 @@ pub mod conflicts;
 pub mod consent;
 pub mod dashboard;
 pub mod evidence;
+pub mod forms;
 pub mod incidents;
 pub mod learners;
 pub mod org;

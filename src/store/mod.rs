@@ -5,6 +5,7 @@ pub mod db;
 pub mod project;
 pub mod project_consent;
 mod project_evidence;
+mod project_forms;
 pub mod rows;
 pub mod schema;
 pub mod verify;

@@ -114,6 +114,7 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
         Body::ConsentRecorded { .. } | Body::ConsentWithdrawn { .. } => {
             super::project_consent::apply(conn, event, body)?
         }
+        Body::FormAdapted { form } => super::project_forms::apply(conn, event, form)?,
         other => {
             let Some(incident_id) = other.incident_id() else {
                 return Ok(());

@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 5;
+pub const PROJECTION_VERSION: i64 = 6;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -370,6 +370,24 @@ CREATE TABLE procedure_templates (
 );
 "#;
 
+/// Consent forms an organisation reworded (a projection: every adapted version of each
+/// form, its `FormTemplate` as JSON in `body`, with the event that recorded it, who and
+/// when; the current version is the highest, worked out when read).
+const V6: &str = r#"
+CREATE TABLE form_templates (
+    id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    body TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (id, version)
+);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -401,11 +419,19 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("consent_withdrawals", "event_id"),
     ("field_heads", "incident_id, field, event_id"),
     ("procedure_templates", "id"),
+    ("form_templates", "id, version"),
 ];
 
 /// Every schema version, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+    ])
 }
 
 #[cfg(test)]
