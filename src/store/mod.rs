@@ -4,6 +4,7 @@ pub mod caselog;
 pub mod db;
 pub mod project;
 pub mod project_consent;
+mod project_transfers;
 mod project_evidence;
 pub mod rows;
 pub mod schema;

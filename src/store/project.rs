@@ -114,6 +114,9 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
         Body::ConsentRecorded { .. } | Body::ConsentWithdrawn { .. } => {
             super::project_consent::apply(conn, event, body)?
         }
+        Body::TransferSent { .. } | Body::TransferReceiptRecorded { .. } => {
+            super::project_transfers::apply(conn, event, body)?
+        }
         other => {
             let Some(incident_id) = other.incident_id() else {
                 return Ok(());
