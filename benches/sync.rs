@@ -104,7 +104,11 @@ fn main() {
     import::import_file(b.h(), &one.file).expect("one again");
     let one_reimport_ms = t.elapsed().as_secs_f64() * 1000.0;
 
-    let base = baseline(&a.hr().log().events().expect("events"), &exported.file, &a.tmp.path().join("baseline"));
+    let base = baseline(
+        &a.hr().log().events().expect("events"),
+        &exported.file,
+        &a.tmp.path().join("baseline"),
+    );
 
     println!(
         "Sync benchmark ({} events held, {} evidence files, {} MB)",

@@ -135,7 +135,11 @@ fn an_encrypted_pack_decrypts_to_a_pack_standard_tools_check() {
         .output()
         .expect("run harbour");
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(said.contains("is intact"), "{said}");
     assert!(said.contains(&reference), "{said}");
     assert!(!f.tmp.path().join("no-data-folder").exists());

@@ -56,7 +56,11 @@ fn two_learners(f: &Folder) -> Case {
     f.init();
     let alex = f.add_learner("Alex Example", "2009-04-17");
     let jordan = f.add_learner("Jordan Sample", "2008-02-03");
-    let first = open_incident(f, "malicious-posts", &[(&alex, "subject"), (&jordan, "witness")]);
+    let first = open_incident(
+        f,
+        "malicious-posts",
+        &[(&alex, "subject"), (&jordan, "witness")],
+    );
     let second = open_incident(f, "cyberbullying", &[(&alex, "alleged")]);
     let other = open_incident(f, "cyberbullying", &[(&jordan, "subject")]);
     f.ok(&[
@@ -129,10 +133,17 @@ fn a_learners_file_is_sent_encrypted_and_checks_out() {
         .expect("outbox")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(in_outbox.len(), 2, "only the pack and the receipt: {in_outbox:?}");
+    assert_eq!(
+        in_outbox.len(),
+        2,
+        "only the pack and the receipt: {in_outbox:?}"
+    );
 
     // The SHA-256 logged and printed is the file's own.
-    let sum = Command::new("sha256sum").arg(&pack).output().expect("sha256sum");
+    let sum = Command::new("sha256sum")
+        .arg(&pack)
+        .output()
+        .expect("sha256sum");
     let sum = String::from_utf8_lossy(&sum.stdout);
     let pack_sha = sent["pack_sha256"].as_str().expect("hash");
     assert!(sum.starts_with(pack_sha), "{sum} vs {pack_sha}");
@@ -172,7 +183,11 @@ fn a_learners_file_is_sent_encrypted_and_checks_out() {
         .expect("evidence folder")
         .map(|e| e.expect("entry").path())
         .collect();
-    assert_eq!(evidence.len(), 1, "only Alex's incidents' evidence: {evidence:?}");
+    assert_eq!(
+        evidence.len(),
+        1,
+        "only Alex's incidents' evidence: {evidence:?}"
+    );
     assert_eq!(
         std::fs::read(&evidence[0]).expect("evidence"),
         b"Messages about Alex, 20/11/2026 15:30"
@@ -187,7 +202,10 @@ fn a_learners_file_is_sent_encrypted_and_checks_out() {
     for r in &case.alex_refs {
         assert!(text.contains(r.as_str()), "{r} missing from the summary");
     }
-    assert!(!text.contains(&case.other_ref), "another learner's incident is in the file");
+    assert!(
+        !text.contains(&case.other_ref),
+        "another learner's incident is in the file"
+    );
     assert!(!text.contains("Jordan Sample"), "another learner is named");
     assert!(text.contains("Alex Example"));
     // Decisions with their reasons, including a decision not to refer.
@@ -208,7 +226,11 @@ fn a_learners_file_is_sent_encrypted_and_checks_out() {
 
     // The receipt form names the learner, both sides, the date, the file and its hash.
     let r = pdf_text(&receipt).replace('\n', " ");
-    let pack_name = pack.file_name().expect("name").to_string_lossy().into_owned();
+    let pack_name = pack
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     for needle in [
         "Alex Example",
         "Northbridge Training",
@@ -265,7 +287,10 @@ fn the_receipt_takes_a_transfer_off_the_awaiting_list() {
         "--signed-by",
         "Casey Example",
     ]);
-    assert_eq!(f.json(&["transfer", "list", "--awaiting"]), Value::Array(vec![]));
+    assert_eq!(
+        f.json(&["transfer", "list", "--awaiting"]),
+        Value::Array(vec![])
+    );
     let all = f.json(&["transfer", "list"]);
     assert_eq!(all[0]["received_on"], today.as_str());
     assert_eq!(all[0]["receipt_signed_by"], "Casey Example");
@@ -295,9 +320,8 @@ fn the_dashboard_counts_school_days_over_a_weekend() {
     let out = f.tmp.path().join("outbox");
     std::fs::create_dir(&out).expect("outbox");
     let sent = send(&f, &case.alex, &out);
-    let sent_on =
-        NaiveDate::parse_from_str(sent["sent_on"].as_str().expect("date"), "%Y-%m-%d")
-            .expect("date");
+    let sent_on = NaiveDate::parse_from_str(sent["sent_on"].as_str().expect("date"), "%Y-%m-%d")
+        .expect("date");
 
     let h = harbour::Harbour::open(
         &f.dir(),

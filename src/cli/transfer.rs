@@ -11,6 +11,10 @@ use super::args::TransferCmd;
 use super::output::Out;
 use super::secrets::pack_passphrase;
 
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn run(h: &mut Harbour, c: TransferCmd, out: &Out) -> Result<()> {
     match c {
         TransferCmd::Export {
@@ -24,14 +28,14 @@ pub fn run(h: &mut Harbour, c: TransferCmd, out: &Out) -> Result<()> {
             let s = transfers::send(h, id, &to, &dir, &passphrase)?;
             out.emit(&s, || {
                 format!(
-                    "The child-protection file of {} ({} incidents, {} evidence files) is in {}.\n\
+                    "The child-protection file of {} ({}, {}) is in {}.\n\
                      SHA-256 of the file: {}\n\
                      The receipt form is {}: print it and send it with the file, to be signed and returned.\n\
                      The file is encrypted: send the passphrase to {} by another route (for example by telephone), never with the file.\n\
                      Transfer {} is logged as sent on {}; record the receipt with `harbour transfer receipt {} --date …`.",
                     s.learner_name,
-                    s.incidents.len(),
-                    s.evidence_files,
+                    count(s.incidents.len(), "incident", "incidents"),
+                    count(s.evidence_files, "evidence file", "evidence files"),
                     s.pack.display(),
                     s.pack_sha256,
                     s.receipt.display(),

@@ -37,7 +37,12 @@ pub(crate) struct Contents<'a> {
 pub fn sealed_name(out: &Path) -> PathBuf {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned());
     let name = match name {
-        Some(n) if n.to_lowercase().ends_with(harbour_evidence::SEALED_EXTENSION) => n,
+        Some(n)
+            if n.to_lowercase()
+                .ends_with(harbour_evidence::SEALED_EXTENSION) =>
+        {
+            n
+        }
         Some(n) if n.to_lowercase().ends_with(".zip") => format!("{n}.age"),
         Some(n) => format!("{n}{}", harbour_evidence::SEALED_EXTENSION),
         None => format!("pack{}", harbour_evidence::SEALED_EXTENSION),

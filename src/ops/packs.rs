@@ -95,7 +95,14 @@ pub fn export_sealed(
     report: impl FnMut(Progress) -> bool,
 ) -> Result<Exported> {
     passphrase.check_new()?;
-    write_incident_pack(h, incident, &sealed_name(out), reason, Some(passphrase), report)
+    write_incident_pack(
+        h,
+        incident,
+        &sealed_name(out),
+        reason,
+        Some(passphrase),
+        report,
+    )
 }
 
 /// Who is making a pack, as it is printed: "Name (job title)".
@@ -221,12 +228,11 @@ pub fn verify(path: &Path) -> Result<Checked> {
 /// Checks a pack encrypted with a passphrase, decrypting it as it is read (nothing
 /// decrypted is written to disk).
 pub fn verify_sealed(path: &Path, passphrase: &Passphrase) -> Result<Checked> {
-    let report = harbour_evidence::verify_sealed_pack(path, passphrase.expose()).map_err(|e| {
-        match e {
+    let report =
+        harbour_evidence::verify_sealed_pack(path, passphrase.expose()).map_err(|e| match e {
             harbour_evidence::VerifyError::WrongPassphrase => Error::PackPassphrase,
             other => Error::PackCheck(other.to_string()),
-        }
-    })?;
+        })?;
     Ok(checked(report))
 }
 

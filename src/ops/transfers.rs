@@ -145,7 +145,9 @@ pub fn send_with(
         &pack_path,
         Contents {
             meta: PackMetadata {
-                incident_reference: format!("Transfer {transfer} (a learner's child-protection file)"),
+                incident_reference: format!(
+                    "Transfer {transfer} (a learner's child-protection file)"
+                ),
                 made_at: now.to_rfc3339(),
                 made_by: made_by.clone(),
             },
@@ -179,7 +181,9 @@ pub fn send_with(
         return Err(e);
     }
 
-    let reason = format!("Sent to {to_setting} with a learner's child-protection file (transfer {transfer}).");
+    let reason = format!(
+        "Sent to {to_setting} with a learner's child-protection file (transfer {transfer})."
+    );
     let mut bodies: Vec<Body> = items
         .iter()
         .map(|(_, item)| Body::EvidenceCustody {

@@ -46,7 +46,11 @@ pub(crate) fn centre_label(conn: &Connection, code: &str) -> Result<String> {
 
 /// The incident's facts as key–value lines: centre, reference, status, categories, when it
 /// happened and was reported, and where.
-pub(crate) fn facts(doc: &mut DocumentBuilder, conn: &Connection, d: &IncidentDetail) -> Result<()> {
+pub(crate) fn facts(
+    doc: &mut DocumentBuilder,
+    conn: &Connection,
+    d: &IncidentDetail,
+) -> Result<()> {
     let s = &d.summary;
     doc.key_value("Centre", &centre_label(conn, &s.centre)?);
     doc.key_value("Reference", &s.reference);

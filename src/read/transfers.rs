@@ -66,7 +66,18 @@ fn query(conn: &Connection, today: NaiveDate, awaiting_only: bool) -> Result<Vec
     Ok(rows
         .into_iter()
         .map(
-            |(id, learner_id, learner_name, to_setting, sent, sent_by, pack_file, pack_sha256, received, signed)| {
+            |(
+                id,
+                learner_id,
+                learner_name,
+                to_setting,
+                sent,
+                sent_by,
+                pack_file,
+                pack_sha256,
+                received,
+                signed,
+            )| {
                 let sent_on = date(&sent);
                 let received_on = received.as_deref().map(date);
                 let school_days = school_days::between(sent_on, received_on.unwrap_or(today));

@@ -34,11 +34,11 @@ pub use keys::MasterKey;
 pub use manifest::{FileRecord, Manifest, PackMetadata};
 pub use naming::{safe_name, SafeNames};
 pub use pack::{write_pack, PackBuilder, PackError, PackSummary};
+pub use sealed::{is_sealed, SEALED_EXTENSION};
 pub use signing::{fingerprint, PackSigner};
 pub use store::{restore_file, store_file, store_file_with, StoreError};
 pub use stream::{
     decrypt_stream, decrypt_stream_unhashed, encrypt_stream, CaptureSummary, DecryptSummary,
     StreamError,
 };
-pub use sealed::{is_sealed, SEALED_EXTENSION};
 pub use verify::{verify_pack, verify_sealed_pack, VerifyError, VerifyReport};

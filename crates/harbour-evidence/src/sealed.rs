@@ -49,7 +49,8 @@ pub fn open_sealed(path: &Path, passphrase: &str) -> Result<Opened, VerifyError>
         path: path.to_path_buf(),
         source,
     })?;
-    let decryptor = age::Decryptor::new(BufReader::new(file)).map_err(|_| VerifyError::NotSealed)?;
+    let decryptor =
+        age::Decryptor::new(BufReader::new(file)).map_err(|_| VerifyError::NotSealed)?;
     if !decryptor.is_scrypt() {
         return Err(VerifyError::NotSealed);
     }

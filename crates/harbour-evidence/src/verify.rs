@@ -226,7 +226,9 @@ pub fn verify_reader<R: Read + Seek>(reader: R) -> Result<VerifyReport, VerifyEr
 
 /// Returns entry name → index, rejecting unsafe, duplicate, compressed and
 /// non-file entries.
-fn list_entries<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<BTreeMap<String, usize>, VerifyError> {
+fn list_entries<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+) -> Result<BTreeMap<String, usize>, VerifyError> {
     let mut entries = BTreeMap::new();
     for index in 0..zip.len() {
         let entry = zip.by_index_raw(index).map_err(VerifyError::NotZip)?;
@@ -355,7 +357,11 @@ fn check_signature(manifest_bytes: &[u8], signature_bytes: &[u8]) -> Result<Mani
     Ok(manifest)
 }
 
-fn check_entry<R: Read + Seek>(zip: &mut ZipArchive<R>, index: usize, record: &FileRecord) -> Result<(), VerifyError> {
+fn check_entry<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    record: &FileRecord,
+) -> Result<(), VerifyError> {
     let mut entry = zip.by_index(index).map_err(VerifyError::NotZip)?;
     let mut tally = TallyWriter::new(io::sink());
     io::copy(&mut entry, &mut tally).map_err(|e| entry_error(&record.path, e))?;
