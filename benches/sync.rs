@@ -80,6 +80,8 @@ fn main() {
     let t = Instant::now();
     let exported = export::export(a.h(), &[b.id().to_string()], &out).expect("export");
     let export_s = t.elapsed().as_secs_f64();
+    // The events the bundle carries, for the baseline's plain insert.
+    let sent_events = a.hr().log().events().expect("events");
 
     let t = Instant::now();
     let got = import::import_file(b.h(), &exported.file).expect("import");
@@ -104,11 +106,7 @@ fn main() {
     import::import_file(b.h(), &one.file).expect("one again");
     let one_reimport_ms = t.elapsed().as_secs_f64() * 1000.0;
 
-    let base = baseline(
-        &a.hr().log().events().expect("events"),
-        &exported.file,
-        &a.tmp.path().join("baseline"),
-    );
+    let base = baseline(&sent_events, &exported.file, &a.tmp.path().join("baseline"));
 
     println!(
         "Sync benchmark ({} events held, {} evidence files, {} MB)",
