@@ -455,3 +455,69 @@ fn a_full_disk_leaves_nothing_behind_and_logs_nothing() {
     assert_eq!(f.json(&["verify"])["events"], before);
     assert_eq!(f.json(&["transfer", "list"]), Value::Array(vec![]));
 }
+
+#[path = "sync_support/mod.rs"]
+mod sync_support;
+
+/// An allegation about a member of staff reaches that person's device only withheld, so a
+/// transfer made there leaves it out; the same transfer made by the coordinator who
+/// recorded it includes it.
+#[test]
+fn an_allegation_is_never_sent_by_the_person_it_concerns() {
+    use harbour::domain::{LearnerRole, Reporter};
+    use harbour::keys::Passphrase;
+    use harbour::ops::incidents::{self, NewIncident};
+    use harbour::ops::transfers;
+    use sync_support::{introduce, Site};
+
+    let mut sites = vec![
+        Site::new("MAN", "Sam Example"),
+        Site::new("LDS", "Alex Sample"),
+    ];
+    introduce(&mut sites);
+    let mut b = sites.pop().expect("b");
+    let mut a = sites.pop().expect("a");
+    let from_b = b.bundle_for(&[&a]);
+    a.take(&from_b).expect("from b");
+
+    let jamie = a.learner("Jamie Test");
+    a.incident(jamie, "An ordinary incident");
+    let allegation = incidents::open(
+        a.h().log_mut(),
+        NewIncident {
+            learners: vec![(jamie.to_string(), LearnerRole::Subject)],
+            categories: vec!["allegation-staff".into()],
+            account: "Quokka allegation that must not reach Alex".into(),
+            occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
+            reported_at: None,
+            place: None,
+            reporter: Reporter {
+                name: "Chris Tutor".into(),
+                job_title: "Assessor".into(),
+            },
+            centre: None,
+            concerns_staff: Some(b.author().to_string()),
+        },
+    )
+    .expect("allegation");
+    let to_b = a.bundle_for(&[&b]);
+    b.take(&to_b).expect("to b");
+
+    let passphrase = Passphrase::new(PACK_PASSPHRASE.into());
+    let out_b = b.tmp.path().join("out");
+    std::fs::create_dir(&out_b).expect("out");
+    let sent_b = transfers::send(b.h(), jamie, "Riverside College", &out_b, &passphrase)
+        .expect("send from b");
+    assert_eq!(sent_b.incidents.len(), 1, "{:?}", sent_b.incidents);
+    assert!(!sent_b.incidents.contains(&allegation.reference));
+    let plain = age_decrypt(&sent_b.pack, PACK_PASSPHRASE);
+    assert!(!contains(&plain, b"Quokka"));
+    assert!(!contains(&plain, allegation.reference.as_bytes()));
+
+    let out_a = a.tmp.path().join("out");
+    std::fs::create_dir(&out_a).expect("out");
+    let sent_a = transfers::send(a.h(), jamie, "Riverside College", &out_a, &passphrase)
+        .expect("send from a");
+    assert_eq!(sent_a.incidents.len(), 2, "{:?}", sent_a.incidents);
+    assert!(sent_a.incidents.contains(&allegation.reference));
+}
