@@ -5,13 +5,18 @@
 //! first, and measures: exporting the bundle, importing it on the second, re-importing the
 //! bundle already applied, and the size of the next bundle after one new event (once the
 //! second folder has told the first what it holds). Goals: export plus import under 10 s, a
-//! one-event bundle under 16 KB, re-import under 100 ms. `HARBOUR_BENCH_EVENTS` and
+//! one-event bundle under 16 KB, re-import under 100 ms. Beside them, measured in the same
+//! run over the same bytes, a baseline of what any tool must at least do: copying the bundle
+//! file, `sha256sum` over it, and inserting the same events into a plain (unencrypted)
+//! SQLite table in one transaction; the ratios to these show Harbour's own cost on this
+//! machine, whatever its speed. `HARBOUR_BENCH_EVENTS` and
 //! `HARBOUR_BENCH_EVIDENCE_MB` change the size; run without `--bench` (as `cargo test
 //! --benches` does) it does a tiny run.
 
 #[path = "../tests/sync_support/mod.rs"]
 mod sync_support;
 
+use std::path::Path;
 use std::time::Instant;
 
 use harbour::log::Body;
@@ -75,6 +80,8 @@ fn main() {
     let t = Instant::now();
     let exported = export::export(a.h(), &[b.id().to_string()], &out).expect("export");
     let export_s = t.elapsed().as_secs_f64();
+    // The events the bundle carries, for the baseline's plain insert.
+    let sent_events = a.hr().log().events().expect("events");
 
     let t = Instant::now();
     let got = import::import_file(b.h(), &exported.file).expect("import");
@@ -98,6 +105,8 @@ fn main() {
     let t = Instant::now();
     import::import_file(b.h(), &one.file).expect("one again");
     let one_reimport_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+    let base = baseline(&sent_events, &exported.file, &a.tmp.path().join("baseline"));
 
     println!(
         "Sync benchmark ({} events held, {} evidence files, {} MB)",
@@ -125,4 +134,86 @@ fn main() {
         got.events
     );
     println!("  one-event re-import:   {one_reimport_ms:.1} ms");
+    println!("Baseline over the same bytes, same run:");
+    println!("  copy the bundle file:  {:.2} s", base.copy_s);
+    println!("  sha256sum the bundle:  {:.2} s", base.sha256sum_s);
+    println!(
+        "  plain SQLite insert:   {:.2} s ({} events, one transaction, unencrypted)",
+        base.insert_s, base.events
+    );
+    let export_base = base.copy_s + base.sha256sum_s;
+    let import_base = base.copy_s + base.sha256sum_s + base.insert_s;
+    println!(
+        "  export ÷ (copy + sha256sum):            {:.1}×",
+        export_s / export_base
+    );
+    println!(
+        "  import ÷ (copy + sha256sum + insert):   {:.1}×",
+        import_s / import_base
+    );
+}
+
+struct Baseline {
+    copy_s: f64,
+    sha256sum_s: f64,
+    insert_s: f64,
+    events: usize,
+}
+
+/// The least any exchange of these events and bytes costs on this machine.
+fn baseline(events: &[harbour::log::Event], bundle: &Path, dir: &Path) -> Baseline {
+    std::fs::create_dir_all(dir).expect("baseline folder");
+    let copy = dir.join("copy.bin");
+    let t = Instant::now();
+    std::fs::copy(bundle, &copy).expect("copy");
+    std::fs::File::open(&copy)
+        .and_then(|f| f.sync_all())
+        .expect("sync");
+    let copy_s = t.elapsed().as_secs_f64();
+    std::fs::remove_file(&copy).expect("remove copy");
+
+    let t = Instant::now();
+    let out = std::process::Command::new("sha256sum")
+        .arg(bundle)
+        .output()
+        .expect("sha256sum");
+    assert!(out.status.success());
+    let sha256sum_s = t.elapsed().as_secs_f64();
+
+    let mut conn = rusqlite::Connection::open(dir.join("plain.sqlite")).expect("sqlite");
+    conn.execute_batch(
+        "CREATE TABLE events (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
+            hlc_ms INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+            hash BLOB NOT NULL, signature BLOB NOT NULL, UNIQUE (device_id, seq));",
+    )
+    .expect("schema");
+    let t = Instant::now();
+    let tx = conn.transaction().expect("transaction");
+    {
+        let mut stmt = tx
+            .prepare("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .expect("prepare");
+        for e in events {
+            let h = &e.header;
+            stmt.execute(rusqlite::params![
+                h.id.to_string(),
+                h.device_id.to_string(),
+                h.seq as i64,
+                h.hlc.ms,
+                h.kind,
+                e.payload,
+                &e.hash[..],
+                &e.signature[..],
+            ])
+            .expect("insert");
+        }
+    }
+    tx.commit().expect("commit");
+    let insert_s = t.elapsed().as_secs_f64();
+    Baseline {
+        copy_s,
+        sha256sum_s,
+        insert_s,
+        events: events.len(),
+    }
 }

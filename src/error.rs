@@ -75,6 +75,10 @@ pub enum Error {
     Evidence(String),
     #[error("The evidence pack failed its check: {0}")]
     PackCheck(String),
+    #[error("That passphrase does not open this encrypted pack.")]
+    PackPassphrase,
+    #[error("This pack is encrypted: Harbour needs the passphrase it was encrypted with (type it when asked, or use --pack-passphrase-file).")]
+    PackPassphraseNeeded,
     #[error("Cancelled; nothing was written and nothing was logged.")]
     Cancelled,
     #[error("The PDF could not be made: {0}.")]
@@ -116,6 +120,8 @@ impl Error {
             Error::Evidence(_) => "evidence",
             Error::PackCheck(_) => "pack_check_failed",
             Error::Print(_) => "print",
+            Error::PackPassphrase => "wrong_pack_passphrase",
+            Error::PackPassphraseNeeded => "pack_passphrase_needed",
             Error::Cancelled => "cancelled",
             Error::Sync { code, .. } => code,
         }

@@ -39,11 +39,15 @@ fn main() {
             cli::open(&dir, pf).and_then(|mut h| cli::evidence::procedure(&mut h, c, &out))
         }
         // Checking a pack needs no data folder, and must not open one.
-        Command::Pack(cli::args::PackCmd::Verify { pack }) => {
-            cli::evidence::verify_pack(&pack, &out)
-        }
+        Command::Pack(cli::args::PackCmd::Verify {
+            pack,
+            pack_passphrase_file,
+        }) => cli::evidence::verify_pack(&pack, pack_passphrase_file.as_ref(), &out),
         Command::Pack(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::evidence::pack(&mut h, c, &out))
+        }
+        Command::Transfer(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::transfer::run(&mut h, c, &out))
         }
         Command::Verify => cli::open(&dir, pf).and_then(|h| cli::admin::verify(&h, &out)),
         Command::Passphrase(c) => {

@@ -84,6 +84,17 @@ fn learner_ids(log: &CaseLog) -> Vec<String> {
         .collect()
 }
 
+fn transfer_ids(log: &CaseLog) -> Vec<Uuid> {
+    let mut stmt = log
+        .conn()
+        .prepare("SELECT id FROM transfers ORDER BY id")
+        .expect("select");
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .expect("ids")
+        .map(|r| Uuid::parse_str(&r.expect("id")).expect("uuid"))
+        .collect()
+}
+
 fn entry_ids(log: &CaseLog, incident: Uuid) -> Vec<String> {
     let mut stmt = log
         .conn()
@@ -101,7 +112,7 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
     let incidents_known = incident_ids(log);
     let learners_known = learner_ids(log);
     let pick = |rng: &mut dyn rand::RngCore, v: &[Uuid]| v[rng.gen_range(0..v.len())];
-    match rng.gen_range(0..11) {
+    match rng.gen_range(0..13) {
         0 | 1 => {
             let _ = learners::add(
                 log,
@@ -176,6 +187,30 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
                 Some("REF-1"),
             );
         }
+        10 if !learners_known.is_empty() => {
+            // A learner's file sent to another setting (the pack itself is not needed here).
+            let l = learners_known[rng.gen_range(0..learners_known.len())].clone();
+            let _ = log.append(harbour::log::Body::TransferSent {
+                transfer_id: Uuid::now_v7(),
+                learner_id: Uuid::parse_str(&l).expect("uuid"),
+                to_setting: format!("Setting {n}"),
+                sent_on: harbour::domain::time::today(),
+                pack_file: format!("transfer-{n}.zip.age"),
+                pack_sha256: format!("{n:064x}"),
+            });
+        }
+        11 => {
+            // Its receipt, possibly recorded on two devices: the last in the log's order counts.
+            let ids = transfer_ids(log);
+            if let Some(t) = ids.choose(rng) {
+                let _ = harbour::ops::transfers::record_receipt(
+                    log,
+                    *t,
+                    harbour::domain::time::today(),
+                    Some(&format!("Receiver {n}")),
+                );
+            }
+        }
         9 if incidents_known.len() >= 2 => {
             let a = pick(rng, &incidents_known);
             let b = pick(rng, &incidents_known);
@@ -183,7 +218,7 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
                 let _ = incidents::link(log, a, &b.to_string(), None);
             }
         }
-        10 => {
+        12 => {
             // Reword the photo and video form with the next version. Two devices doing this
             // at once give two different forms with the same version: every device must
             // keep the same one.

@@ -50,6 +50,9 @@ pub enum Command {
     /// Evidence packs for the police or CEOP: export, and check one.
     #[command(subcommand)]
     Pack(PackCmd),
+    /// Send a learner's file to a setting that does not use Harbour; record its receipt.
+    #[command(subcommand)]
+    Transfer(TransferCmd),
     /// Check every chain and signature and that the tables match the case log.
     Verify,
     /// Change the passphrase (the database is not re-encrypted).
@@ -686,7 +689,57 @@ pub enum PackCmd {
         /// Why the pack is being made.
         #[arg(long)]
         reason: Option<String>,
+        /// Encrypt the pack with a passphrase (age format; the name ends in .zip.age).
+        /// The passphrase is typed twice, or read with --pack-passphrase-file.
+        #[arg(long)]
+        encrypt: bool,
+        /// Read the pack's passphrase from the first line of this file (or set
+        /// HARBOUR_PACK_PASSPHRASE). Not the passphrase of the data folder.
+        #[arg(long, value_name = "FILE", requires = "encrypt")]
+        pack_passphrase_file: Option<PathBuf>,
     },
     /// Check a pack using nothing but the pack (no data folder needed).
-    Verify { pack: PathBuf },
+    Verify {
+        pack: PathBuf,
+        /// For an encrypted pack: read its passphrase from the first line of this file (or
+        /// set HARBOUR_PACK_PASSPHRASE, or type it when asked).
+        #[arg(long, value_name = "FILE")]
+        pack_passphrase_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TransferCmd {
+    /// Send a learner's whole child-protection file to a setting that does not use Harbour:
+    /// an encrypted pack and a receipt form to have signed and returned.
+    Export {
+        /// The learner's id (or a unique beginning or end of it).
+        learner: String,
+        /// The setting the learner is moving to.
+        #[arg(long)]
+        to: String,
+        /// The folder to write the pack and the receipt form into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Read the pack's passphrase from the first line of this file (or set
+        /// HARBOUR_PACK_PASSPHRASE, or type it twice). Send it by another route.
+        #[arg(long, value_name = "FILE")]
+        pack_passphrase_file: Option<PathBuf>,
+    },
+    /// Record that the signed receipt came back: LEARNER or TRANSFER (its id or short form).
+    Receipt {
+        transfer: String,
+        /// The date on the signed receipt, e.g. 2026-11-27.
+        #[arg(long)]
+        date: String,
+        /// Who signed it.
+        #[arg(long)]
+        signed_by: Option<String>,
+    },
+    /// List transfers: school days since sending, and whether the receipt has come back.
+    List {
+        /// Only those still awaiting their receipt.
+        #[arg(long)]
+        awaiting: bool,
+    },
 }

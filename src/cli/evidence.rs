@@ -1,6 +1,6 @@
 //! `harbour evidence …`, `harbour procedure …` and `harbour pack …`
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use harbour::domain::procedures;
 use harbour::domain::time::{parse_date, show_millis, today};
@@ -13,6 +13,7 @@ use harbour::{Harbour, Result};
 
 use super::args::{EvidenceCmd, PackCmd, ProcedureCmd};
 use super::output::Out;
+use super::secrets::pack_passphrase;
 
 pub fn evidence(h: &mut Harbour, c: EvidenceCmd, out: &Out) -> Result<()> {
     match c {
@@ -257,26 +258,46 @@ pub fn pack(h: &mut Harbour, c: PackCmd, out: &Out) -> Result<()> {
             reference,
             out: path,
             reason,
+            encrypt,
+            pack_passphrase_file,
         } => {
             let id = resolve(h.log(), &reference)?;
-            let e = packs::export(h, id, &path, reason.as_deref())?;
+            let e = if encrypt {
+                // Asked before anything is written, so a slip changes nothing.
+                let passphrase = pack_passphrase(pack_passphrase_file.as_ref(), true)?;
+                packs::export_sealed(h, id, &path, reason.as_deref(), &passphrase, |_| true)?
+            } else {
+                packs::export(h, id, &path, reason.as_deref())?
+            };
             out.emit(&e, || {
-                format!(
+                let mut s = format!(
                     "Evidence pack for {} written to {} ({} evidence files).\nSigned by the key with fingerprint {}.",
                     e.reference,
                     e.path.display(),
                     e.items,
                     e.fingerprint
-                )
+                );
+                if encrypt {
+                    s.push_str("\nIt is encrypted (age format): send the passphrase by another route, never with the pack. The recipient decrypts it with `age -d` or `rage -d`, or checks it with `harbour pack verify`.");
+                }
+                s
             });
             Ok(())
         }
-        PackCmd::Verify { pack } => verify_pack(&pack, out),
+        PackCmd::Verify {
+            pack,
+            pack_passphrase_file,
+        } => verify_pack(&pack, pack_passphrase_file.as_ref(), out),
     }
 }
 
-pub fn verify_pack(pack: &Path, out: &Out) -> Result<()> {
-    let c = packs::verify(pack)?;
+pub fn verify_pack(pack: &Path, passphrase_file: Option<&PathBuf>, out: &Out) -> Result<()> {
+    let c = if packs::is_sealed(pack)? {
+        let passphrase = pack_passphrase(passphrase_file, false)?;
+        packs::verify_sealed(pack, &passphrase)?
+    } else {
+        packs::verify(pack)?
+    };
     out.emit(&c, || {
         format!(
             "The evidence pack for {} is intact: {} files match the signed manifest.\nMade by {} at {}; signed by the key with fingerprint {}.",

@@ -11,5 +11,6 @@ pub mod output;
 pub mod report;
 pub mod secrets;
 pub mod sync;
+pub mod transfer;
 
 pub use secrets::open;

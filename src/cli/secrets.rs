@@ -61,6 +61,30 @@ pub fn new_passphrase(file: Option<&PathBuf>, env: &str) -> Result<Passphrase> {
     Err(Error::PassphraseNeeded)
 }
 
+/// The passphrase for an encrypted pack: from a file, HARBOUR_PACK_PASSPHRASE, or typed
+/// (twice when it is new, so a typing slip cannot lock the recipient out).
+pub fn pack_passphrase(file: Option<&PathBuf>, new: bool) -> Result<Passphrase> {
+    let question = if new {
+        "Passphrase for the pack (send it separately): "
+    } else {
+        "Passphrase for the pack: "
+    };
+    let typed = file.is_none() && std::env::var("HARBOUR_PACK_PASSPHRASE").is_err();
+    let p = secret(file, "HARBOUR_PACK_PASSPHRASE", question)?
+        .map(Passphrase::new)
+        .ok_or(Error::PackPassphraseNeeded)?;
+    if new {
+        p.check_new()?;
+        if typed {
+            let again = prompt("Type it again: ")?.ok_or(Error::PackPassphraseNeeded)?;
+            if again != p.expose() {
+                return Err(Error::PassphraseMismatch);
+            }
+        }
+    }
+    Ok(p)
+}
+
 /// The recovery key: from a file, HARBOUR_RECOVERY_KEY, or typed.
 pub fn recovery_key(file: Option<&PathBuf>) -> Result<RecoveryKey> {
     let text = secret(file, "HARBOUR_RECOVERY_KEY", "Recovery key: ")?.ok_or_else(|| {

@@ -361,6 +361,24 @@ pub enum Body {
     FormAdapted {
         form: crate::domain::forms::FormTemplate,
     },
+    /// A learner's child-protection file sent to a setting that does not use Harbour, as an
+    /// encrypted pack (its file name and SHA-256), with a receipt form to sign and return.
+    /// Names no incident, so it reveals nothing restricted wherever it syncs.
+    TransferSent {
+        transfer_id: Uuid,
+        learner_id: Uuid,
+        to_setting: String,
+        sent_on: NaiveDate,
+        pack_file: String,
+        pack_sha256: String,
+    },
+    /// The signed receipt for a transfer came back.
+    TransferReceiptRecorded {
+        transfer_id: Uuid,
+        received_on: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signed_by: Option<String>,
+    },
 }
 
 impl Body {
@@ -398,6 +416,9 @@ impl Body {
             Body::ConsentWithdrawn { .. } => "consent_withdrawn",
             Body::ProcedureAdapted { .. } => "procedure_adapted",
             Body::FormAdapted { .. } => "form_adapted",
+    },
+            Body::TransferSent { .. } => "transfer_sent",
+            Body::TransferReceiptRecorded { .. } => "transfer_receipt_recorded",
         }
     }
 

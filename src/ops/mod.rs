@@ -10,8 +10,10 @@ pub mod forms;
 pub mod incidents;
 pub mod learners;
 pub mod org;
+pub mod pack_write;
 pub mod packs;
 pub mod procedures;
+pub mod transfers;
 
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;

@@ -1,7 +1,8 @@
 //! The dashboard: what needs the coordinator's attention today.
 //!
 //! Open cases, actions overdue or due within the next seven days, cases by category over the
-//! last twelve months, and the most recent chronology entries. Incidents about the person
+//! last twelve months, the most recent chronology entries, and learners' files sent to other
+//! settings whose signed receipt has not come back (with school days since sending). Incidents about the person
 //! using this device are left out, as everywhere.
 
 use chrono::{Duration, NaiveDate};
@@ -50,6 +51,9 @@ pub struct Dashboard {
     pub recent: Vec<Activity>,
     /// Open cases whose procedures have required steps neither done nor explained.
     pub steps_outstanding: Vec<StepsOutstanding>,
+    /// Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
+    /// within five school days), oldest first.
+    pub transfers_awaiting: Vec<super::transfers::Transfer>,
 }
 
 /// An open case with required procedure steps outstanding.
@@ -137,12 +141,14 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let steps_outstanding = steps_outstanding(conn, &v)?;
+    let transfers_awaiting = super::transfers::awaiting(conn, today)?;
     Ok(Dashboard {
         open_cases,
         actions,
         by_category,
         recent,
         steps_outstanding,
+        transfers_awaiting,
     })
 }
 

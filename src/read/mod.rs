@@ -14,5 +14,6 @@ pub mod org;
 pub mod procedures;
 pub mod reports;
 pub mod search;
+pub mod transfers;
 
 pub use incidents::{IncidentDetail, IncidentFilter, IncidentSummary};

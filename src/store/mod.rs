@@ -6,6 +6,7 @@ pub mod project;
 pub mod project_consent;
 mod project_evidence;
 mod project_forms;
+mod project_transfers;
 pub mod rows;
 pub mod schema;
 pub mod verify;

@@ -115,6 +115,9 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
             super::project_consent::apply(conn, event, body)?
         }
         Body::FormAdapted { form } => super::project_forms::apply(conn, event, form)?,
+        Body::TransferSent { .. } | Body::TransferReceiptRecorded { .. } => {
+            super::project_transfers::apply(conn, event, body)?
+        }
         other => {
             let Some(incident_id) = other.incident_id() else {
                 return Ok(());

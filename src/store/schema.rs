@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 6;
+pub const PROJECTION_VERSION: i64 = 7;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -388,6 +388,26 @@ CREATE TABLE form_templates (
 );
 "#;
 
+/// Learners' files sent to settings that do not use Harbour, and their receipts (a
+/// projection of `transfer_sent` and `transfer_receipt_recorded`).
+const V7: &str = r#"
+CREATE TABLE transfers (
+    id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    to_setting TEXT NOT NULL,
+    sent_on TEXT NOT NULL,
+    pack_file TEXT NOT NULL,
+    pack_sha256 TEXT NOT NULL,
+    sent_by TEXT NOT NULL,
+    sent_ms INTEGER NOT NULL,
+    received_on TEXT,
+    receipt_signed_by TEXT,
+    receipt_event TEXT
+);
+CREATE INDEX transfers_learner ON transfers (learner_id);
+CREATE INDEX transfers_awaiting ON transfers (received_on, sent_on);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -420,6 +440,7 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("field_heads", "incident_id, field, event_id"),
     ("procedure_templates", "id"),
     ("form_templates", "id, version"),
+    ("transfers", "id"),
 ];
 
 /// Every schema version, oldest first.
@@ -431,6 +452,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
     ])
 }
 

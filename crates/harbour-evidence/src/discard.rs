@@ -8,6 +8,10 @@
 //! so the ZIP writer's arithmetic still holds) after its first failure, or when the pack
 //! being built is dropped unfinished. It remembers a failure, so a pack can never be
 //! committed after one.
+//!
+//! The file is written either as it is (a plain ZIP, which the ZIP writer may seek back
+//! into) or through an age passphrase encryption stream (which cannot seek, so the ZIP is
+//! then written in streaming form; see [`crate::sealed`]).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -52,9 +56,31 @@ impl Drop for DiscardOnDrop {
     }
 }
 
+/// Where the bytes go: the file itself, or an age encryption stream into it.
+enum Inner {
+    Plain(BufWriter<File>),
+    Sealed(age::stream::StreamWriter<BufWriter<File>>),
+}
+
+impl Write for Inner {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Inner::Plain(w) => w.write(buf),
+            Inner::Sealed(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Inner::Plain(w) => w.flush(),
+            Inner::Sealed(w) => w.flush(),
+        }
+    }
+}
+
 /// A buffered file that discards everything once its [`Switch`] says so.
 pub(crate) struct PackFile {
-    inner: BufWriter<File>,
+    inner: Inner,
     switch: Arc<Switch>,
     pos: u64,
     len: u64,
@@ -64,11 +90,27 @@ impl PackFile {
     /// `file` must be empty.
     pub(crate) fn new(file: File, switch: Arc<Switch>) -> Self {
         Self {
-            inner: BufWriter::with_capacity(1 << 20, file),
+            inner: Inner::Plain(BufWriter::with_capacity(1 << 20, file)),
             switch,
             pos: 0,
             len: 0,
         }
+    }
+
+    /// Writes through an age encryption stream (its header is written at once); the file
+    /// must be empty. Such a file cannot seek.
+    pub(crate) fn sealed(
+        file: File,
+        switch: Arc<Switch>,
+        encryptor: age::Encryptor,
+    ) -> io::Result<Self> {
+        let stream = encryptor.wrap_output(BufWriter::with_capacity(1 << 20, file))?;
+        Ok(Self {
+            inner: Inner::Sealed(stream),
+            switch,
+            pos: 0,
+            len: 0,
+        })
     }
 
     fn advance(&mut self, n: usize) {
@@ -91,7 +133,12 @@ impl PackFile {
             return Err(io::Error::other("an earlier write to the pack failed"));
         }
         let switch = Arc::clone(&self.switch);
-        self.inner.into_inner().map_err(|e| {
+        let buffered = match self.inner {
+            Inner::Plain(w) => w,
+            // Writes the last encrypted chunk, which marks the end of the stream.
+            Inner::Sealed(w) => w.finish().inspect_err(|_| switch.fail())?,
+        };
+        buffered.into_inner().map_err(|e| {
             switch.fail();
             e.into_error()
         })
@@ -132,7 +179,17 @@ impl Seek for PackFile {
             })?;
             return Ok(self.pos);
         }
-        let sought = self.inner.seek(to);
+        let sought = match &mut self.inner {
+            Inner::Plain(w) => w.seek(to),
+            // Only asking where we are: the ZIP writer's streaming mode never seeks.
+            Inner::Sealed(_) => match to {
+                SeekFrom::Current(0) => Ok(self.pos),
+                _ => Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "an encrypted pack cannot seek",
+                )),
+            },
+        };
         self.pos = self.check(sought)?;
         self.len = self.len.max(self.pos);
         Ok(self.pos)

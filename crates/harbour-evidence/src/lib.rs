@@ -14,6 +14,7 @@
 //! - [`pack`]: write an evidence pack (a ZIP file); `discard` keeps a failed pack from
 //!   being finished on its way out.
 //! - [`verify`]: check an evidence pack using nothing but the pack itself.
+//! - [`sealed`]: packs encrypted with a passphrase in the standard age format.
 
 pub mod atomic;
 mod discard;
@@ -22,6 +23,7 @@ pub mod keys;
 pub mod manifest;
 pub mod naming;
 pub mod pack;
+pub mod sealed;
 pub mod signing;
 pub mod store;
 pub mod stream;
@@ -32,10 +34,11 @@ pub use keys::MasterKey;
 pub use manifest::{FileRecord, Manifest, PackMetadata};
 pub use naming::{safe_name, SafeNames};
 pub use pack::{write_pack, PackBuilder, PackError, PackSummary};
+pub use sealed::{is_sealed, SEALED_EXTENSION};
 pub use signing::{fingerprint, PackSigner};
 pub use store::{restore_file, store_file, store_file_with, StoreError};
 pub use stream::{
     decrypt_stream, decrypt_stream_unhashed, encrypt_stream, CaptureSummary, DecryptSummary,
     StreamError,
 };
-pub use verify::{verify_pack, VerifyError, VerifyReport};
+pub use verify::{verify_pack, verify_sealed_pack, VerifyError, VerifyReport};

@@ -11,6 +11,11 @@
 //! streamed through a SHA-256 hasher into the ZIP, so memory use does not
 //! depend on file size, and [`PackBuilder::add_evidence_with`] lets a caller
 //! decrypt straight into the pack without plaintext touching the disk.
+//!
+//! [`PackBuilder::create_sealed`] writes the same pack encrypted with an age passphrase
+//! (the standard `age` format, see [`crate::sealed`]). An encryption stream cannot seek,
+//! so the ZIP is then written in its streaming form (sizes after each entry, in a data
+//! descriptor); `unzip`, 7-Zip and [`crate::verify`] read both forms.
 
 use crate::atomic::AtomicFile;
 use crate::discard::{DiscardOnDrop, PackFile, Switch};
@@ -105,7 +110,47 @@ pub struct PackSummary {
     pub fingerprint: String,
 }
 
-type PackZip = ZipWriter<PackFile>;
+/// The ZIP writer: seeking back to fill in sizes (a plain file), or streaming (sealed).
+enum PackZip {
+    Seekable(ZipWriter<PackFile>),
+    Streaming(ZipWriter<zip::write::StreamWriter<PackFile>>),
+}
+
+impl PackZip {
+    fn start_file(
+        &mut self,
+        name: &str,
+        options: SimpleFileOptions,
+    ) -> Result<(), zip::result::ZipError> {
+        match self {
+            PackZip::Seekable(z) => z.start_file(name, options),
+            PackZip::Streaming(z) => z.start_file(name, options),
+        }
+    }
+
+    fn finish(self) -> Result<PackFile, zip::result::ZipError> {
+        match self {
+            PackZip::Seekable(z) => z.finish(),
+            PackZip::Streaming(z) => z.finish().map(|s| s.into_inner()),
+        }
+    }
+}
+
+impl Write for PackZip {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            PackZip::Seekable(z) => z.write(buf),
+            PackZip::Streaming(z) => z.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            PackZip::Seekable(z) => z.flush(),
+            PackZip::Streaming(z) => z.flush(),
+        }
+    }
+}
 
 /// Builds an evidence pack one evidence file at a time.
 pub struct PackBuilder {
@@ -121,6 +166,7 @@ pub struct PackBuilder {
     used: HashSet<String>,
     buffer: Vec<u8>,
     modified: DateTime,
+    readme_note: Option<String>,
 }
 
 fn options(modified: DateTime) -> SimpleFileOptions {
@@ -154,6 +200,25 @@ impl PackBuilder {
     /// Starts writing a pack that will end up at `dest`. The data goes to
     /// `<dest>.partial` until [`finish`](Self::finish) succeeds.
     pub fn create(dest: &Path, meta: PackMetadata) -> Result<Self, PackError> {
+        Self::start(dest, meta, None)
+    }
+
+    /// Like [`create`](Self::create), but the whole ZIP is encrypted with `passphrase` in
+    /// the age format as it is written (scrypt passphrase recipient): `age -d` or `rage -d`
+    /// gives back the ZIP. Nothing unencrypted is written to disk.
+    pub fn create_sealed(
+        dest: &Path,
+        meta: PackMetadata,
+        passphrase: &str,
+    ) -> Result<Self, PackError> {
+        Self::start(dest, meta, Some(crate::sealed::encryptor(passphrase)))
+    }
+
+    fn start(
+        dest: &Path,
+        meta: PackMetadata,
+        sealed: Option<age::Encryptor>,
+    ) -> Result<Self, PackError> {
         let mut partial = OsString::from(dest.as_os_str());
         partial.push(".partial");
         let partial = PathBuf::from(partial);
@@ -166,7 +231,12 @@ impl PackBuilder {
             })?;
         let file = out.file().try_clone().map_err(PackError::Write)?;
         let switch = Arc::new(Switch::default());
-        let zip = ZipWriter::new(PackFile::new(file, Arc::clone(&switch)));
+        let zip = match sealed {
+            None => PackZip::Seekable(ZipWriter::new(PackFile::new(file, Arc::clone(&switch)))),
+            Some(encryptor) => PackZip::Streaming(ZipWriter::new_stream(
+                PackFile::sealed(file, Arc::clone(&switch), encryptor).map_err(PackError::Write)?,
+            )),
+        };
         Ok(Self {
             _discard_on_drop: DiscardOnDrop(Arc::clone(&switch)),
             switch,
@@ -178,7 +248,16 @@ impl PackBuilder {
             records: Vec::new(),
             used: HashSet::new(),
             buffer: vec![0u8; 256 * 1024],
+            readme_note: None,
         })
+    }
+
+    /// A paragraph for the top of `README.txt` saying what this pack is for, e.g. that it
+    /// is a learner's file transferred to another setting. It is covered by the signature
+    /// like the rest of the README.
+    pub fn readme_note(&mut self, note: &str) -> &mut Self {
+        self.readme_note = Some(note.to_string());
+        self
     }
 
     fn start_evidence(&mut self, name: &str) -> Result<String, PackError> {
@@ -324,7 +403,10 @@ impl PackBuilder {
 
         let summary = self.add_bytes(SUMMARY_NAME, summary_pdf)?;
         self.records.push(summary);
-        let readme = readme_text(&self.meta, &public_key_hex, &fingerprint);
+        let mut readme = readme_text(&self.meta, &public_key_hex, &fingerprint);
+        if let Some(note) = &self.readme_note {
+            readme = format!("{}\n\n{readme}", note.trim_end());
+        }
         let readme = self.add_bytes(README_NAME, readme.as_bytes())?;
         self.records.push(readme);
 

@@ -22,7 +22,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 use zip::{CompressionMethod, ZipArchive};
 
@@ -59,6 +59,12 @@ pub enum VerifyError {
         #[source]
         source: io::Error,
     },
+    /// An encrypted pack's passphrase is not the one it was encrypted with.
+    #[error("That passphrase does not open this encrypted pack.")]
+    WrongPassphrase,
+    /// The file is not a pack encrypted with a passphrase in the age format.
+    #[error("This file is not an evidence pack encrypted with a passphrase, or it is damaged.")]
+    NotSealed,
     /// The pack is not a readable ZIP file.
     #[error("The pack is not a readable ZIP file.")]
     NotZip(#[source] zip::result::ZipError),
@@ -149,7 +155,19 @@ pub fn verify_pack(path: &Path) -> Result<VerifyReport, VerifyError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut zip = ZipArchive::new(BufReader::new(file)).map_err(VerifyError::NotZip)?;
+    verify_reader(BufReader::new(file))
+}
+
+/// Checks a pack encrypted with a passphrase (see [`crate::sealed`]), decrypting it as it
+/// is read: nothing is written to disk.
+pub fn verify_sealed_pack(path: &Path, passphrase: &str) -> Result<VerifyReport, VerifyError> {
+    let opened = crate::sealed::open_sealed(path, passphrase)?;
+    verify_reader(BufReader::with_capacity(64 * 1024, opened))
+}
+
+/// Checks the pack that `reader` reads (a ZIP).
+pub fn verify_reader<R: Read + Seek>(reader: R) -> Result<VerifyReport, VerifyError> {
+    let mut zip = ZipArchive::new(reader).map_err(VerifyError::NotZip)?;
 
     // 1. Every entry name must be safe before anything else is looked at.
     let entries = list_entries(&mut zip)?;
@@ -206,11 +224,11 @@ pub fn verify_pack(path: &Path) -> Result<VerifyReport, VerifyError> {
     })
 }
 
-type Zip = ZipArchive<BufReader<File>>;
-
 /// Returns entry name → index, rejecting unsafe, duplicate, compressed and
 /// non-file entries.
-fn list_entries(zip: &mut Zip) -> Result<BTreeMap<String, usize>, VerifyError> {
+fn list_entries<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+) -> Result<BTreeMap<String, usize>, VerifyError> {
     let mut entries = BTreeMap::new();
     for index in 0..zip.len() {
         let entry = zip.by_index_raw(index).map_err(VerifyError::NotZip)?;
@@ -261,8 +279,8 @@ fn is_listed_path(path: &str) -> bool {
     }
 }
 
-fn read_small(
-    zip: &mut Zip,
+fn read_small<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
     entries: &BTreeMap<String, usize>,
     name: &str,
     limit: u64,
@@ -339,7 +357,11 @@ fn check_signature(manifest_bytes: &[u8], signature_bytes: &[u8]) -> Result<Mani
     Ok(manifest)
 }
 
-fn check_entry(zip: &mut Zip, index: usize, record: &FileRecord) -> Result<(), VerifyError> {
+fn check_entry<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    record: &FileRecord,
+) -> Result<(), VerifyError> {
     let mut entry = zip.by_index(index).map_err(VerifyError::NotZip)?;
     let mut tally = TallyWriter::new(io::sink());
     io::copy(&mut entry, &mut tally).map_err(|e| entry_error(&record.path, e))?;

@@ -1,0 +1,66 @@
+//! Packs encrypted with a passphrase, in the standard age format (<https://age-encryption.org>).
+//!
+//! A pack that travels by e-mail or on a USB stick to someone without Harbour is encrypted
+//! with a passphrase sent separately (age's scrypt passphrase recipient). The recipient
+//! decrypts it with the free `age` or `rage` tools (`age -d -o pack.zip pack.zip.age`, which
+//! asks for the passphrase) and then checks the ZIP as usual. Harbour checks an encrypted
+//! pack without writing the ZIP to disk: age streams can be read from any position.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use age::secrecy::SecretString;
+
+use crate::verify::VerifyError;
+
+/// The first bytes of every age file.
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+
+/// The file-name ending of an encrypted pack.
+pub const SEALED_EXTENSION: &str = ".zip.age";
+
+/// The encryptor for `passphrase` (age picks the scrypt work factor for about a second on
+/// this computer).
+pub(crate) fn encryptor(passphrase: &str) -> age::Encryptor {
+    age::Encryptor::with_user_passphrase(SecretString::from(passphrase.to_string()))
+}
+
+/// Whether the file at `path` is age-encrypted (by its first bytes, not its name).
+pub fn is_sealed(path: &Path) -> io::Result<bool> {
+    let mut head = [0u8; AGE_MAGIC.len()];
+    let mut file = File::open(path)?;
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got == head.len() && head == AGE_MAGIC)
+}
+
+/// The decrypted pack, readable and seekable.
+pub type Opened = age::stream::StreamReader<BufReader<File>>;
+
+/// Opens an encrypted pack with `passphrase`.
+pub fn open_sealed(path: &Path, passphrase: &str) -> Result<Opened, VerifyError> {
+    let file = File::open(path).map_err(|source| VerifyError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let decryptor =
+        age::Decryptor::new(BufReader::new(file)).map_err(|_| VerifyError::NotSealed)?;
+    if !decryptor.is_scrypt() {
+        return Err(VerifyError::NotSealed);
+    }
+    let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_string()));
+    decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                VerifyError::WrongPassphrase
+            }
+            _ => VerifyError::NotSealed,
+        })
+}
