@@ -416,7 +416,6 @@ impl Body {
             Body::ConsentWithdrawn { .. } => "consent_withdrawn",
             Body::ProcedureAdapted { .. } => "procedure_adapted",
             Body::FormAdapted { .. } => "form_adapted",
-    },
             Body::TransferSent { .. } => "transfer_sent",
             Body::TransferReceiptRecorded { .. } => "transfer_receipt_recorded",
         }

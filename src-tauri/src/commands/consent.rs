@@ -22,8 +22,8 @@ use crate::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_forms() -> AppResult<Vec<FormTemplate>> {
-    Ok(forms::built_in()?)
+pub async fn list_forms(state: State<'_, AppState>) -> AppResult<Vec<FormTemplate>> {
+    state.with(|h| forms::all(h.log().conn()))
 }
 
 /// Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is

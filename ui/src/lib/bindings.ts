@@ -21,7 +21,7 @@ export const commands = {
 	 *  Returns whether the key is on the sheet.
 	 */
 	printRecoverySheet: (path: string, recoveryKey: string | null) => typedError<boolean, AppError>(__TAURI_INVOKE("print_recovery_sheet", { path, recoveryKey })),
-	getDashboard: () => typedError<Dashboard, AppError>(__TAURI_INVOKE("get_dashboard")),
+	getDashboard: () => typedError<Dashboard_Serialize, AppError>(__TAURI_INVOKE("get_dashboard")),
 	listIncidents: (filter: IncidentFilter_Deserialize) => typedError<IncidentSummary_Serialize[], AppError>(__TAURI_INVOKE("list_incidents", { filter })),
 	searchIncidents: (words: string) => typedError<IncidentSummary_Serialize[], AppError>(__TAURI_INVOKE("search_incidents", { words })),
 	getIncident: (reference: string) => typedError<IncidentDetail_Serialize, AppError>(__TAURI_INVOKE("get_incident", { reference })),
@@ -351,13 +351,34 @@ export type CustodyEntry = {
 	detail: string,
 };
 
-export type Dashboard = {
+export type Dashboard = Dashboard_Serialize | Dashboard_Deserialize;
+
+export type Dashboard_Deserialize = {
 	open_cases: number,
 	actions: DueAction[],
 	by_category: CategoryCount[],
 	recent: Activity[],
 	/**  Open cases whose procedures have required steps neither done nor explained. */
 	steps_outstanding: StepsOutstanding[],
+	/**
+	 *  Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
+	 *  within five school days), oldest first.
+	 */
+	transfers_awaiting: Transfer_Deserialize[],
+};
+
+export type Dashboard_Serialize = {
+	open_cases: number,
+	actions: DueAction[],
+	by_category: CategoryCount[],
+	recent: Activity[],
+	/**  Open cases whose procedures have required steps neither done nor explained. */
+	steps_outstanding: StepsOutstanding[],
+	/**
+	 *  Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
+	 *  within five school days), oldest first.
+	 */
+	transfers_awaiting: Transfer_Serialize[],
 };
 
 export type Decision = {
@@ -1335,6 +1356,51 @@ export type StepsOutstanding = {
 	 *  or an immediate-referral trigger).
 	 */
 	flagged: boolean,
+};
+
+/**  One transfer as listed. */
+export type Transfer = Transfer_Serialize | Transfer_Deserialize;
+
+/**  One transfer as listed. */
+export type Transfer_Deserialize = {
+	id: string,
+	learner_id: string,
+	learner_name: string,
+	to_setting: string,
+	sent_on: string,
+	sent_by: string,
+	pack_file: string,
+	pack_sha256: string,
+	/**  When the signed receipt came back, if it has. */
+	received_on?: string | null,
+	receipt_signed_by?: string | null,
+	/**  School days (Monday to Friday) after sending, up to the receipt or today. */
+	school_days: number,
+	/**  The date by which the receipt is expected: five school days after sending. */
+	expected_by: string,
+	/**  Still awaiting a receipt more than five school days after sending. */
+	overdue: boolean,
+};
+
+/**  One transfer as listed. */
+export type Transfer_Serialize = {
+	id: string,
+	learner_id: string,
+	learner_name: string,
+	to_setting: string,
+	sent_on: string,
+	sent_by: string,
+	pack_file: string,
+	pack_sha256: string,
+	/**  When the signed receipt came back, if it has. */
+	received_on: string | null,
+	receipt_signed_by: string | null,
+	/**  School days (Monday to Friday) after sending, up to the receipt or today. */
+	school_days: number,
+	/**  The date by which the receipt is expected: five school days after sending. */
+	expected_by: string,
+	/**  Still awaiting a receipt more than five school days after sending. */
+	overdue: boolean,
 };
 
 export type UnlockOutcome = UnlockOutcome_Serialize | UnlockOutcome_Deserialize;
