@@ -105,7 +105,13 @@ pub async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
 pub async fn fill(c: &Client, css: &str, text: &str) {
     let el = wait_css(c, css).await;
     el.clear().await.expect("clear");
-    el.send_keys(text).await.expect("type");
+    if text.is_empty() {
+        // WebDriver refuses to type nothing; a key and Backspace leave the field empty with
+        // the input events the page listens for.
+        el.send_keys("x\u{E003}").await.expect("type");
+    } else {
+        el.send_keys(text).await.expect("type");
+    }
 }
 
 pub async fn click(c: &Client, css: &str) {
