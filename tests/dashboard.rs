@@ -2,33 +2,19 @@
 //! listed until every required step is done or explained, and never to the person a
 //! restricted case concerns.
 
+mod common;
+
 use harbour::domain::time::{parse_instant, today};
 use harbour::domain::{LearnerRole, Reporter};
-use harbour::keys::Passphrase;
 use harbour::ops::incidents::{self, NewIncident};
 use harbour::ops::learners::{self, NewLearner};
 use harbour::ops::procedures::{self, StepOutcome};
 use harbour::read::dashboard::dashboard;
 use harbour::read::procedures::outstanding_required;
-use harbour::{Harbour, Setup};
+use harbour::Harbour;
 
 fn folder() -> (tempfile::TempDir, Harbour) {
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let setup = Setup {
-        organisation: "Northbridge Training".into(),
-        centre_code: "MAN".into(),
-        centre_name: "Manchester".into(),
-        coordinator: "Sam Example".into(),
-        role: "Designated Safeguarding Lead".into(),
-        device_label: None,
-    };
-    let (h, _key) = Harbour::init(
-        &tmp.path().join("data"),
-        &setup,
-        &Passphrase::new("correct horse battery staple".into()),
-    )
-    .expect("set up");
-    (tmp, h)
+    common::open_in_process()
 }
 
 fn open_case(h: &mut Harbour, category: &str) -> uuid::Uuid {

@@ -1,27 +1,13 @@
 //! A learner CSV import reports its progress row by row and can be stopped part-way: a
 //! stopped import leaves neither learners nor events behind.
 
-use harbour::keys::Passphrase;
+mod common;
+
 use harbour::ops::learners;
-use harbour::{Error, Harbour, Setup};
+use harbour::{Error, Harbour};
 
 fn folder() -> (tempfile::TempDir, Harbour) {
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let setup = Setup {
-        organisation: "Northbridge Training".into(),
-        centre_code: "MAN".into(),
-        centre_name: "Manchester".into(),
-        coordinator: "Sam Example".into(),
-        role: "Designated Safeguarding Lead".into(),
-        device_label: None,
-    };
-    let (h, _key) = Harbour::init(
-        &tmp.path().join("data"),
-        &setup,
-        &Passphrase::new("correct horse battery staple".into()),
-    )
-    .expect("set up");
-    (tmp, h)
+    common::open_in_process()
 }
 
 fn csv(rows: usize) -> String {

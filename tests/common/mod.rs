@@ -217,3 +217,24 @@ pub fn render_pngs(pdf: &Path, dir: &Path) -> usize {
         })
         .count()
 }
+
+/// A data folder set up and opened in this process (organisation Northbridge Training,
+/// centre MAN, coordinator Sam Example), for tests that call the library directly.
+pub fn open_in_process() -> (tempfile::TempDir, harbour::Harbour) {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let setup = harbour::Setup {
+        organisation: "Northbridge Training".into(),
+        centre_code: "MAN".into(),
+        centre_name: "Manchester".into(),
+        coordinator: "Sam Example".into(),
+        role: "Designated Safeguarding Lead".into(),
+        device_label: None,
+    };
+    let (h, _key) = harbour::Harbour::init(
+        &tmp.path().join("data"),
+        &setup,
+        &harbour::keys::Passphrase::new(PASSPHRASE.into()),
+    )
+    .expect("set up");
+    (tmp, h)
+}

@@ -51,6 +51,9 @@ export function watchSharedFolder(onRun: (r: FolderRun | Error) => void): () => 
     try {
       const now = await call(commands.sharedFolderState(path));
       if (shouldSync(watching(), path, lastSeen, now)) {
+        // Noted before the run, so a sync that fails is reported once, not every tick,
+        // and tried again when the folder next changes.
+        lastSeen = now;
         const run = await call(commands.syncSharedFolder(path));
         lastSeen = run.state;
         onRun(run);
