@@ -80,9 +80,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             sync::list_conflicts,
             sync::resolve_conflict,
         ])
-        // Carried by the `pack-progress` and `import-progress` events rather than returned.
+        // Carried by the `pack-progress`, `import-progress` and `sync-progress` events rather
+        // than returned.
         .typ::<harbour::ops::packs::Progress>()
         .typ::<learners::ImportProgress>()
+        .typ::<sync::SyncProgress>()
 }
 
 /// The TypeScript exporter settings. (Clock values in milliseconds are declared as numbers

@@ -44,13 +44,6 @@ impl AppState {
         self.remove_copies();
     }
 
-    /// A fresh cancel flag for long work about to start (an export); `cancel` raises it.
-    pub fn start_cancellable(&self) -> Arc<AtomicBool> {
-        let flag = Arc::new(AtomicBool::new(false));
-        *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = flag.clone();
-        flag
-    }
-
     /// Asks the long work under way to stop.
     pub fn cancel(&self) {
         self.cancel
@@ -100,6 +93,22 @@ impl AppState {
 
     pub fn is_unlocked(&self) -> bool {
         self.guard().is_some()
+    }
+
+    /// Runs long work `f` with the open Harbour and a fresh flag that `cancel` raises.
+    ///
+    /// The flag is made only once the folder is this command's: work waiting for another
+    /// to finish (a shared-folder sync starting during an export, say) must not take over
+    /// the flag, or "Cancel" would stop the wrong work.
+    pub fn with_cancellable<T>(
+        &self,
+        f: impl FnOnce(&mut Harbour, &AtomicBool) -> harbour::Result<T>,
+    ) -> AppResult<T> {
+        let mut g = self.guard();
+        let h = g.as_mut().ok_or_else(AppError::locked)?;
+        let flag = Arc::new(AtomicBool::new(false));
+        *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = flag.clone();
+        f(h, &flag).map_err(|e| AppError::from(harbour::folder::explain(&self.dir, e)))
     }
 
     /// Runs `f` with the open Harbour, or says it is locked.

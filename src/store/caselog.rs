@@ -270,6 +270,20 @@ fn refuse(event: &Event, why: &str) -> Error {
 }
 
 pub(crate) fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<IngestReport> {
+    ingest_in_with(tx, incoming, &mut |_| true)
+}
+
+/// How many events are applied between two calls of an ingest's `keep_going`.
+pub(crate) const INGEST_PROGRESS_EVERY: usize = 500;
+
+/// As `ingest_in`, telling `keep_going` how many events are applied so far every
+/// `INGEST_PROGRESS_EVERY` events; when it answers false, the ingest stops with
+/// `Error::Cancelled` and the caller's transaction, dropped, takes nothing in.
+pub(crate) fn ingest_in_with(
+    tx: &Transaction<'_>,
+    incoming: Vec<Event>,
+    keep_going: &mut dyn FnMut(usize) -> bool,
+) -> Result<IngestReport> {
     let mut report = IngestReport::default();
     let before = rows::latest_order_key(tx)?;
     for event in incoming {
@@ -342,6 +356,9 @@ pub(crate) fn ingest_in(tx: &Transaction<'_>, incoming: Vec<Event>) -> Result<In
                 .execute([event.header.id.to_string()])?;
             head = Some((event.header.seq, event.hash));
             applied.push(event);
+            if applied.len().is_multiple_of(INGEST_PROGRESS_EVERY) && !keep_going(applied.len()) {
+                return Err(Error::Cancelled);
+            }
         }
     }
     report.applied = applied.len();

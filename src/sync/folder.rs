@@ -16,6 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::import::{self, Imported};
+use super::receive::Progress;
 use super::{export, payload, peers, EXTENSION};
 use crate::{Error, Harbour, Result};
 
@@ -28,6 +29,8 @@ pub struct FolderReport {
     /// Bundles imported before, or made for other devices.
     pub skipped: usize,
     pub written: Vec<PathBuf>,
+    /// The run was stopped before every bundle was taken in; nothing was written.
+    pub stopped: bool,
 }
 
 fn bundles_in(dir: &Path) -> Vec<PathBuf> {
@@ -44,6 +47,17 @@ fn bundles_in(dir: &Path) -> Vec<PathBuf> {
 
 /// Imports what others left, then writes this device's bundles.
 pub fn sync(h: &mut Harbour, root: &Path) -> Result<FolderReport> {
+    sync_with(h, root, &mut |_| true)
+}
+
+/// As `sync`, telling `progress` how far the bundles being taken in have got. When it
+/// answers false the run stops: bundles already taken in stay, the one in progress and the
+/// rest are left for the next run (`FolderReport::stopped`), and nothing is written.
+pub fn sync_with(
+    h: &mut Harbour,
+    root: &Path,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<FolderReport> {
     let own_id = h.log().device().id.to_string();
     let own = root.join(&own_id);
     std::fs::create_dir_all(&own).map_err(|e| Error::io(root, &e))?;
@@ -56,6 +70,8 @@ pub fn sync(h: &mut Harbour, root: &Path) -> Result<FolderReport> {
         .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n != own_id.as_str()))
         .collect();
     others.sort();
+    // First the bundles worth reading, so that progress can say "2 of 5".
+    let mut waiting: Vec<PathBuf> = Vec::new();
     for dir in others {
         for file in bundles_in(&dir) {
             // The name says whom a bundle is for; only a hint, to save reading bundles
@@ -79,24 +95,42 @@ pub fn sync(h: &mut Harbour, root: &Path) -> Result<FolderReport> {
                     continue;
                 }
             }
-            let Ok(bytes) = std::fs::read(&file) else {
-                report.refused.push((file, "it could not be read".into()));
-                continue;
-            };
-            match import::import_bytes(h, &bytes) {
-                Ok(mut done) => {
-                    done.file = Some(file);
-                    report.imported.push(done);
-                }
-                Err(Error::Sync {
-                    code: "bundle_not_for_this_device",
-                    ..
-                }) => report.skipped += 1,
-                Err(e @ (Error::Sync { .. } | Error::Integrity(_) | Error::Evidence(_))) => {
-                    report.refused.push((file, e.to_string()))
-                }
-                Err(other) => return Err(other),
+            waiting.push(file);
+        }
+    }
+    let bundles = waiting.len();
+    for (i, file) in waiting.into_iter().enumerate() {
+        let Ok(bytes) = std::fs::read(&file) else {
+            report.refused.push((file, "it could not be read".into()));
+            continue;
+        };
+        let mut at = Progress {
+            bundle: i + 1,
+            bundles,
+            ..Progress::default()
+        };
+        let done = import::import_bytes_with(h, &bytes, &mut |done, total| {
+            at.events_done = done;
+            at.events = total;
+            progress(at)
+        });
+        match done {
+            Ok(mut done) => {
+                done.file = Some(file);
+                report.imported.push(done);
             }
+            Err(Error::Cancelled) => {
+                report.stopped = true;
+                return Ok(report);
+            }
+            Err(Error::Sync {
+                code: "bundle_not_for_this_device",
+                ..
+            }) => report.skipped += 1,
+            Err(e @ (Error::Sync { .. } | Error::Integrity(_) | Error::Evidence(_))) => {
+                report.refused.push((file, e.to_string()))
+            }
+            Err(other) => return Err(other),
         }
     }
 

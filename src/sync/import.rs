@@ -142,6 +142,15 @@ pub fn seen(conn: &rusqlite::Connection, sha256: &str) -> Result<bool> {
 
 /// Imports a bundle file.
 pub fn import_file(h: &mut Harbour, path: &Path) -> Result<Imported> {
+    import_file_with(h, path, &mut |_, _| true)
+}
+
+/// As `import_file`, with progress and a way to stop (see `import_bytes_with`).
+pub fn import_file_with(
+    h: &mut Harbour,
+    path: &Path,
+    keep_going: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Imported> {
     if let Some(d) = digest_file(path) {
         if seen(h.log().conn(), &d)? {
             return Ok(Imported {
@@ -155,7 +164,7 @@ pub fn import_file(h: &mut Harbour, path: &Path) -> Result<Imported> {
         path: path.to_path_buf(),
         reason: crate::error::plain_io(&e),
     })?;
-    let mut out = import_bytes(h, &bytes)?;
+    let mut out = import_bytes_with(h, &bytes, keep_going)?;
     out.file = Some(path.to_path_buf());
     Ok(out)
 }
@@ -277,6 +286,18 @@ fn snapshot(conn: &rusqlite::Connection) -> Result<Before> {
 
 /// Imports a bundle's bytes.
 pub fn import_bytes(h: &mut Harbour, bytes: &[u8]) -> Result<Imported> {
+    import_bytes_with(h, bytes, &mut |_, _| true)
+}
+
+/// As `import_bytes`, telling `keep_going(done, total)` how many of the bundle's events are
+/// applied so far; when it answers false, the import stops with `Error::Cancelled` and the
+/// data folder is as it was (the transaction is rolled back and any evidence file already
+/// stored from the bundle is removed).
+pub fn import_bytes_with(
+    h: &mut Harbour,
+    bytes: &[u8],
+    keep_going: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Imported> {
     let sha = digest(bytes);
     if seen(h.log().conn(), &sha)? {
         return Ok(Imported {
@@ -321,13 +342,21 @@ pub fn import_bytes(h: &mut Harbour, bytes: &[u8]) -> Result<Imported> {
         }
     }
 
+    let total = events.len();
+    if !keep_going(0, total) {
+        return Err(Error::Cancelled);
+    }
+
     // Evidence files first (each written whole or not at all); removed again if the
-    // events are refused.
+    // events are refused or the import is stopped.
     let master = crate::ops::evidence::master_key(h);
     let mut written: Vec<PathBuf> = Vec::new();
     let mut store_files = || -> Result<usize> {
         let mut n = 0;
         for (entry, file) in opened.manifest.evidence.iter().zip(files.iter()) {
+            if !keep_going(0, total) {
+                return Err(Error::Cancelled);
+            }
             let dest = crate::ops::evidence::stored_path(h.dir(), entry.item_id);
             if dest.exists() {
                 continue;
@@ -367,7 +396,8 @@ pub fn import_bytes(h: &mut Harbour, bytes: &[u8]) -> Result<Imported> {
     let result = (|| -> Result<Imported> {
         let before = snapshot(h.log().conn())?;
         let tx = h.log_mut().conn_mut().transaction()?;
-        let report = caselog::ingest_in(&tx, events.clone())?;
+        let report =
+            caselog::ingest_in_with(&tx, events.clone(), &mut |done| keep_going(done, total))?;
         // What the sender holds only grows: merge by the larger number.
         {
             let mut stmt = tx.prepare_cached(

@@ -19,10 +19,12 @@ pub mod folder;
 pub mod import;
 pub mod payload;
 pub mod peers;
+pub mod receive;
 
 pub use card::PeerCard;
 pub use export::Exported;
 pub use import::Imported;
+pub use receive::{Progress, Received};
 
 use crate::Error;
 

@@ -173,8 +173,7 @@ pub async fn export_pack(
     path: String,
     reason: Option<String>,
 ) -> AppResult<Exported> {
-    let cancel = state.start_cancellable();
-    state.with(|h| {
+    state.with_cancellable(|h, cancel| {
         let id = resolve(h.log(), &reference)?;
         packs::export_with(
             h,

@@ -86,8 +86,7 @@ pub async fn import_learner_csv(
     state: State<'_, AppState>,
     path: String,
 ) -> AppResult<u32> {
-    let cancel = state.start_cancellable();
-    state.with(|h| {
+    state.with_cancellable(|h, cancel| {
         let preview = ops::preview_csv(h.log(), open_csv(&path)?)?;
         ops::import_with(h.log_mut(), preview, &mut |done, total| {
             if done % 50 == 0 || done == total {

@@ -5,13 +5,14 @@
 //! only reshape the core's reports (paths as text, clock values as numbers) for the window.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use harbour::log::Field;
 use harbour::read::conflicts::{self, Conflict};
-use harbour::sync::{export, folder, import, peers, PeerCard};
+use harbour::sync::{export, folder, import, peers, receive, PeerCard};
 use harbour::Error;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Emitter, State};
 
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -118,10 +119,55 @@ pub struct RefusedBundle {
     pub reason: String,
 }
 
+/// What receiving bundle files did.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ReceiveRun {
+    pub received: Vec<ReceivedBundle>,
+    /// Stopped by the coordinator: the bundles listed were taken in, the rest were left
+    /// as they were.
+    pub stopped: bool,
+}
+
+/// How far taking in bundles has got, carried by the `sync-progress` event.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SyncProgress {
+    /// The bundle being taken in, counting from 1, and how many there are.
+    pub bundle: u32,
+    pub bundles: u32,
+    /// Its events applied so far, and how many it carries.
+    pub events_done: u32,
+    pub events: u32,
+}
+
+/// The event that carries a receive's progress to the window.
+pub const SYNC_PROGRESS: &str = "sync-progress";
+
+/// Reports progress to the window (each new bundle, then every few hundred events) and
+/// answers whether to go on, from the flag `cancel_work` raises.
+fn reporter<'a>(
+    app: &'a AppHandle,
+    cancel: &'a AtomicBool,
+) -> impl FnMut(receive::Progress) -> bool + 'a {
+    move |p| {
+        let _ = app.emit(
+            SYNC_PROGRESS,
+            SyncProgress {
+                bundle: p.bundle as u32,
+                bundles: p.bundles as u32,
+                events_done: p.events_done as u32,
+                events: p.events as u32,
+            },
+        );
+        !cancel.load(Ordering::Relaxed)
+    }
+}
+
 /// What one run over the shared folder did.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct FolderRun {
     pub received: Vec<ReceivedBundle>,
+    /// Stopped by the coordinator before every bundle was taken in; nothing was written.
+    pub stopped: bool,
     pub refused: Vec<RefusedBundle>,
     /// Bundles imported before, or made for other devices.
     pub skipped: u32,
@@ -207,34 +253,48 @@ pub async fn send_bundle(
     })
 }
 
-/// Takes in bundles received as files, one after another; stops at the first refused.
+/// Takes in bundles received as files, one after another; stops at the first refused, or
+/// when `cancel_work` is called (progress goes out as `sync-progress` events).
 #[tauri::command]
 #[specta::specta]
 pub async fn receive_bundles(
+    app: AppHandle,
     state: State<'_, AppState>,
     paths: Vec<String>,
-) -> AppResult<Vec<ReceivedBundle>> {
-    state.with(|h| {
-        if paths.iter().all(|p| p.trim().is_empty()) {
+) -> AppResult<ReceiveRun> {
+    state.with_cancellable(|h, cancel| {
+        let paths: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        if paths.is_empty() {
             return Err(Error::invalid("Choose a bundle file to receive."));
         }
-        paths
-            .iter()
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| import::import_file(h, Path::new(p.trim())).map(ReceivedBundle::from))
-            .collect()
+        let r = receive::files(h, &paths, &mut reporter(&app, cancel))?;
+        Ok(ReceiveRun {
+            received: r.imported.into_iter().map(ReceivedBundle::from).collect(),
+            stopped: r.stopped,
+        })
     })
 }
 
 /// Takes in what others left in the shared folder, then leaves this device's bundles there.
+/// Progress and stopping as for `receive_bundles`.
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_shared_folder(state: State<'_, AppState>, path: String) -> AppResult<FolderRun> {
-    state.with(|h| {
+pub async fn sync_shared_folder(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> AppResult<FolderRun> {
+    state.with_cancellable(|h, cancel| {
         let root = PathBuf::from(path.trim());
-        let r = folder::sync(h, &root)?;
+        let r = folder::sync_with(h, &root, &mut reporter(&app, cancel))?;
         Ok(FolderRun {
             received: r.imported.into_iter().map(ReceivedBundle::from).collect(),
+            stopped: r.stopped,
             refused: r
                 .refused
                 .into_iter()

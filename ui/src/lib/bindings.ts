@@ -106,9 +106,15 @@ export const commands = {
 	revokePeer: (deviceId: string) => typedError<PeerView_Serialize, AppError>(__TAURI_INVOKE("revoke_peer", { deviceId })),
 	/**  Writes one bundle for the chosen peers (by device id) into `folder`. */
 	sendBundle: (peers: string[], folder: string) => typedError<SentBundle, AppError>(__TAURI_INVOKE("send_bundle", { peers, folder })),
-	/**  Takes in bundles received as files, one after another; stops at the first refused. */
-	receiveBundles: (paths: string[]) => typedError<ReceivedBundle_Serialize[], AppError>(__TAURI_INVOKE("receive_bundles", { paths })),
-	/**  Takes in what others left in the shared folder, then leaves this device's bundles there. */
+	/**
+	 *  Takes in bundles received as files, one after another; stops at the first refused, or
+	 *  when `cancel_work` is called (progress goes out as `sync-progress` events).
+	 */
+	receiveBundles: (paths: string[]) => typedError<ReceiveRun_Serialize, AppError>(__TAURI_INVOKE("receive_bundles", { paths })),
+	/**
+	 *  Takes in what others left in the shared folder, then leaves this device's bundles there.
+	 *  Progress and stopping as for `receive_bundles`.
+	 */
 	syncSharedFolder: (path: string) => typedError<FolderRun_Serialize, AppError>(__TAURI_INVOKE("sync_shared_folder", { path })),
 	/**
 	 *  A short digest of the shared folder's bundles (names, sizes, times), so the window can
@@ -559,6 +565,8 @@ export type FolderRun = FolderRun_Serialize | FolderRun_Deserialize;
 /**  What one run over the shared folder did. */
 export type FolderRun_Deserialize = {
 	received: ReceivedBundle_Deserialize[],
+	/**  Stopped by the coordinator before every bundle was taken in; nothing was written. */
+	stopped: boolean,
 	refused: RefusedBundle[],
 	/**  Bundles imported before, or made for other devices. */
 	skipped: number,
@@ -570,6 +578,8 @@ export type FolderRun_Deserialize = {
 /**  What one run over the shared folder did. */
 export type FolderRun_Serialize = {
 	received: ReceivedBundle_Serialize[],
+	/**  Stopped by the coordinator before every bundle was taken in; nothing was written. */
+	stopped: boolean,
 	refused: RefusedBundle[],
 	/**  Bundles imported before, or made for other devices. */
 	skipped: number,
@@ -1177,6 +1187,29 @@ export type Question = {
 	text: string,
 };
 
+/**  What receiving bundle files did. */
+export type ReceiveRun = ReceiveRun_Serialize | ReceiveRun_Deserialize;
+
+/**  What receiving bundle files did. */
+export type ReceiveRun_Deserialize = {
+	received: ReceivedBundle_Deserialize[],
+	/**
+	 *  Stopped by the coordinator: the bundles listed were taken in, the rest were left
+	 *  as they were.
+	 */
+	stopped: boolean,
+};
+
+/**  What receiving bundle files did. */
+export type ReceiveRun_Serialize = {
+	received: ReceivedBundle_Serialize[],
+	/**
+	 *  Stopped by the coordinator: the bundles listed were taken in, the rest were left
+	 *  as they were.
+	 */
+	stopped: boolean,
+};
+
 /**  What receiving one bundle did. */
 export type ReceivedBundle = ReceivedBundle_Serialize | ReceivedBundle_Deserialize;
 
@@ -1356,6 +1389,16 @@ export type StepsOutstanding = {
 	 *  or an immediate-referral trigger).
 	 */
 	flagged: boolean,
+};
+
+/**  How far taking in bundles has got, carried by the `sync-progress` event. */
+export type SyncProgress = {
+	/**  The bundle being taken in, counting from 1, and how many there are. */
+	bundle: number,
+	bundles: number,
+	/**  Its events applied so far, and how many it carries. */
+	events_done: number,
+	events: number,
 };
 
 /**  One transfer as listed. */

@@ -49,25 +49,40 @@ describe("the shared folder", () => {
     expect(shouldSync(true, "/s", "abc", "")).toBe(false);
   });
 
+  const bundle = (already: boolean) => ({
+    path: null,
+    sender: "Coordinator at MAN",
+    new_incidents: [],
+    updated_incidents: [],
+    conflicts: [],
+    events: 3,
+    evidence: 0,
+    waiting: 0,
+    already_imported: already,
+  });
+
   it("describes a run without counting bundles seen before", () => {
-    const bundle = (already: boolean) => ({
-      path: null,
-      sender: "Coordinator at MAN",
-      new_incidents: [],
-      updated_incidents: [],
-      conflicts: [],
-      events: 3,
-      evidence: 0,
-      waiting: 0,
-      already_imported: already,
-    });
     const text = describeRun({
       received: [bundle(false), bundle(true)],
       refused: [{ path: "/s/x.harbour", reason: "Unknown sender." }],
       skipped: 2,
       written: ["/s/me/a.harbour"],
       state: "abc",
+      stopped: false,
     });
     expect(text).toBe("Shared folder: 1 bundle received, 1 refused, 1 written for other centres.");
+  });
+
+  it("says when a run was stopped, and that what was left is unchanged", () => {
+    const text = describeRun({
+      received: [bundle(false)],
+      refused: [],
+      skipped: 0,
+      written: [],
+      state: "abc",
+      stopped: true,
+    });
+    expect(text).toMatch(/^Shared folder: 1 bundle received, 0 refused, 0 written/);
+    expect(text).toContain("Stopped before every bundle was taken in");
   });
 });

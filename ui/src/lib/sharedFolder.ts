@@ -77,5 +77,8 @@ export function describeRun(r: FolderRun): string {
     `${r.refused.length} refused`,
     `${r.written.length} written for other centres`,
   ];
-  return `Shared folder: ${parts.join(", ")}.`;
+  const said = `Shared folder: ${parts.join(", ")}.`;
+  return r.stopped
+    ? `${said} Stopped before every bundle was taken in; the rest are left in the folder, unchanged, for the next sync.`
+    : said;
 }
