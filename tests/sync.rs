@@ -474,20 +474,7 @@ fn a_risk_level_changed_on_two_devices_is_kept_and_resolved() {
 #[test]
 fn evidence_travels_and_is_stored_under_the_receivers_key() {
     let (mut a, mut b) = pair();
-    let l = a.learner("Jamie Test");
-    let i = a.incident(l, "Screenshots of the posts");
-    let file = a.tmp.path().join("shot.txt");
-    std::fs::write(&file, b"a screenshot, as text for the test").expect("write");
-    let item = harbour::ops::evidence::add(
-        a.h(),
-        i,
-        harbour::ops::evidence::NewEvidence {
-            file,
-            description: "Screenshot of the group chat".into(),
-            ..Default::default()
-        },
-    )
-    .expect("evidence");
+    let item = a.incident_with_evidence();
     let bundle = a.bundle_for(&[&b]);
     let got = b.take(&bundle).expect("import");
     assert_eq!(got.evidence, 1);

@@ -15,6 +15,21 @@ fn busy_site(centre: &str, coordinator: &str) -> Site {
     s
 }
 
+/// Two centres with history (Manchester, Birmingham) and a new one (Leeds), all trusting
+/// each other.
+fn two_busy_and_one_new() -> (Site, Site, Site) {
+    let mut sites = vec![
+        busy_site("MAN", "Sam Example"),
+        busy_site("BHM", "Robin Other"),
+        Site::new("LDS", "Alex Sample"),
+    ];
+    introduce(&mut sites);
+    let b = sites.pop().expect("b");
+    let c = sites.pop().expect("c");
+    let a = sites.pop().expect("a");
+    (a, c, b)
+}
+
 fn events_in(site: &Site) -> i64 {
     site.hr()
         .log()
@@ -33,20 +48,7 @@ fn a_bundle_stopped_part_way_leaves_the_folder_as_it_was_and_arrives_whole_later
     let mut b = sites.pop().expect("b");
     let mut a = sites.pop().expect("a");
     // An evidence file travels too: stopping must not leave it stored.
-    let l = a.learner("Jamie Test");
-    let i = a.incident(l, "Screenshots of the posts");
-    let file = a.tmp.path().join("shot.txt");
-    std::fs::write(&file, b"a screenshot, as text for the test").expect("write");
-    let item = harbour::ops::evidence::add(
-        a.h(),
-        i,
-        harbour::ops::evidence::NewEvidence {
-            file,
-            description: "Screenshot of the group chat".into(),
-            ..Default::default()
-        },
-    )
-    .expect("evidence");
+    let item = a.incident_with_evidence();
     let bundle = a.bundle_for(&[&b]);
 
     b.close();
@@ -88,15 +90,7 @@ fn a_bundle_stopped_part_way_leaves_the_folder_as_it_was_and_arrives_whole_later
 
 #[test]
 fn stopping_between_bundle_files_keeps_those_taken_in() {
-    let mut sites = vec![
-        busy_site("MAN", "Sam Example"),
-        busy_site("BHM", "Robin Other"),
-        Site::new("LDS", "Alex Sample"),
-    ];
-    introduce(&mut sites);
-    let mut b = sites.pop().expect("b");
-    let mut c = sites.pop().expect("c");
-    let mut a = sites.pop().expect("a");
+    let (mut a, mut c, mut b) = two_busy_and_one_new();
     let paths = [a.bundle_for(&[&b]), c.bundle_for(&[&b])]
         .iter()
         .enumerate()
@@ -133,15 +127,7 @@ fn stopping_between_bundle_files_keeps_those_taken_in() {
 
 #[test]
 fn a_shared_folder_run_stopped_writes_nothing_and_the_next_run_finishes() {
-    let mut sites = vec![
-        busy_site("MAN", "Sam Example"),
-        busy_site("BHM", "Robin Other"),
-        Site::new("LDS", "Alex Sample"),
-    ];
-    introduce(&mut sites);
-    let mut b = sites.pop().expect("b");
-    let mut c = sites.pop().expect("c");
-    let mut a = sites.pop().expect("a");
+    let (mut a, mut c, mut b) = two_busy_and_one_new();
     let shared = tempfile::tempdir().expect("shared");
     folder::sync(a.h(), shared.path()).expect("a writes");
     folder::sync(c.h(), shared.path()).expect("c writes");

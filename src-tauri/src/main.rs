@@ -10,6 +10,7 @@ mod bindings;
 mod commands;
 mod error;
 mod state;
+mod webview;
 
 use tauri::Manager;
 
@@ -25,6 +26,7 @@ fn main() {
         }
         return;
     }
+    webview::prefer_plain_rendering();
     let dir = std::env::var_os("HARBOUR_DATA_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(harbour::folder::default_dir);

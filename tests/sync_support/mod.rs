@@ -136,6 +136,24 @@ impl Site {
         .id
     }
 
+    /// A new incident with one small evidence file (a screenshot, as text).
+    pub fn incident_with_evidence(&mut self) -> harbour::ops::evidence::Captured {
+        let l = self.learner("Jamie Test");
+        let i = self.incident(l, "Screenshots of the posts");
+        let file = self.tmp.path().join("shot.txt");
+        std::fs::write(&file, b"a screenshot, as text for the test").expect("write");
+        harbour::ops::evidence::add(
+            self.h(),
+            i,
+            harbour::ops::evidence::NewEvidence {
+                file,
+                description: "Screenshot of the group chat".into(),
+                ..Default::default()
+            },
+        )
+        .expect("evidence")
+    }
+
     pub fn tables(&self) -> Vec<(String, Vec<Vec<Value>>)> {
         tables(self.hr().log().conn())
     }
