@@ -9,45 +9,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{open_incident, snapshot_all, Folder};
+use common::{open_incident, small_disk, snapshot_all, Folder};
 use serde_json::Value;
 
 const DISK_FULL: &str = "The disk is full, so nothing was saved; free some space and try again.";
-
-struct Mount(PathBuf);
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
-/// Mounts a 4 MiB tmpfs on `dir`; `None` (having said why) where that needs root and the
-/// tests are not running as root.
-fn small_disk(dir: &Path) -> Option<Mount> {
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
-        .arg(dir)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !mounted {
-        let root = Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| o.stdout == b"0\n")
-            .unwrap_or(false);
-        assert!(
-            !root,
-            "running as root, the test should have been able to mount a tmpfs"
-        );
-        eprintln!("Not run: mounting a small filesystem needs root (CI runs as root).");
-        return None;
-    }
-    Some(Mount(dir.to_path_buf()))
-}
 
 /// A file of `len` bytes that do not compress, outside the small disk.
 fn big_file(dir: &Path, name: &str, len: usize) -> PathBuf {

@@ -7,24 +7,13 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{open_incident, Folder};
+use common::{open_incident, unzip_and_check, Folder};
 use serde_json::Value;
 
 fn write(f: &Folder, name: &str, bytes: &[u8]) -> String {
     let p = f.tmp.path().join(name);
     std::fs::write(&p, bytes).expect("write file");
     p.to_string_lossy().into_owned()
-}
-
-fn unzip(pack: &Path, into: &Path) {
-    let st = Command::new("unzip")
-        .arg("-q")
-        .arg(pack)
-        .arg("-d")
-        .arg(into)
-        .status()
-        .expect("unzip");
-    assert!(st.success());
 }
 
 /// Runs `harbour pack verify` with no data folder at all.
@@ -114,13 +103,7 @@ fn a_pack_is_checked_by_standard_tools_and_by_harbour() {
 
     // sha256sum -c on the extracted pack.
     let dir = f.tmp.path().join("extracted");
-    unzip(&pack, &dir);
-    let st = Command::new("sha256sum")
-        .args(["-c", "--quiet", "SHA256SUMS"])
-        .current_dir(&dir)
-        .status()
-        .expect("sha256sum");
-    assert!(st.success(), "sha256sum -c failed");
+    unzip_and_check(&pack, &dir);
     assert_eq!(
         std::fs::read(dir.join("evidence/chat_log.txt"))
             .or_else(|_| std::fs::read(dir.join("evidence/chat log.txt")))

@@ -5,29 +5,14 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{contains, open_incident, Folder};
+use common::{age_decrypt, contains, open_incident, unzip_and_check, Folder};
 
 const PACK_PASSPHRASE: &str = "lantern orchard quietly 42";
 const ACCOUNT: &str = "Zebracorn messages arrived after the quiz night";
 const EVIDENCE: &[u8] = b"Transcript: the zebracorn account wrote at 21:04 on 20/11/2026";
-
-/// Decrypts an age file with a passphrase, as `age -d` would.
-pub fn age_decrypt(path: &Path, passphrase: &str) -> Vec<u8> {
-    let file = std::fs::File::open(path).expect("open the encrypted pack");
-    let decryptor = age::Decryptor::new(std::io::BufReader::new(file)).expect("an age file");
-    assert!(decryptor.is_scrypt(), "encrypted with a passphrase");
-    let identity = age::scrypt::Identity::new(passphrase.to_string().into());
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .expect("the passphrase opens it");
-    let mut plain = Vec::new();
-    reader.read_to_end(&mut plain).expect("decrypt");
-    plain
-}
 
 fn passphrase_file(f: &Folder, text: &str) -> PathBuf {
     let p = f.tmp.path().join(format!("pack-passphrase-{}", text.len()));
@@ -94,20 +79,7 @@ fn an_encrypted_pack_decrypts_to_a_pack_standard_tools_check() {
     let zip = f.tmp.path().join("decrypted.zip");
     std::fs::write(&zip, age_decrypt(&sealed, PACK_PASSPHRASE)).expect("write zip");
     let dir = f.tmp.path().join("extracted");
-    let st = Command::new("unzip")
-        .arg("-q")
-        .arg(&zip)
-        .arg("-d")
-        .arg(&dir)
-        .status()
-        .expect("unzip");
-    assert!(st.success(), "unzip failed");
-    let st = Command::new("sha256sum")
-        .args(["-c", "--quiet", "SHA256SUMS"])
-        .current_dir(&dir)
-        .status()
-        .expect("sha256sum");
-    assert!(st.success(), "sha256sum -c failed");
+    unzip_and_check(&zip, &dir);
     assert_eq!(
         std::fs::read(dir.join("evidence/chat.txt")).expect("evidence"),
         EVIDENCE

@@ -6,28 +6,17 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use common::{contains, open_incident, Folder, PASSPHRASE};
+use common::{
+    age_decrypt, contains, open_incident, small_disk, unzip_and_check, Folder, PASSPHRASE,
+};
 use serde_json::Value;
 
 const PACK_PASSPHRASE: &str = "lantern orchard quietly 42";
 const DISK_FULL: &str = "The disk is full, so nothing was saved; free some space and try again.";
-
-fn age_decrypt(path: &Path, passphrase: &str) -> Vec<u8> {
-    let file = std::fs::File::open(path).expect("open the encrypted pack");
-    let decryptor = age::Decryptor::new(std::io::BufReader::new(file)).expect("an age file");
-    let identity = age::scrypt::Identity::new(passphrase.to_string().into());
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .expect("the passphrase opens it");
-    let mut plain = Vec::new();
-    reader.read_to_end(&mut plain).expect("decrypt");
-    plain
-}
 
 fn pdf_text(path: &Path) -> String {
     let out = Command::new("pdftotext")
@@ -162,20 +151,7 @@ fn a_learners_file_is_sent_encrypted_and_checks_out() {
     let zip = f.tmp.path().join("received.zip");
     std::fs::write(&zip, age_decrypt(&pack, PACK_PASSPHRASE)).expect("write zip");
     let dir = f.tmp.path().join("received");
-    let st = Command::new("unzip")
-        .arg("-q")
-        .arg(&zip)
-        .arg("-d")
-        .arg(&dir)
-        .status()
-        .expect("unzip");
-    assert!(st.success());
-    let st = Command::new("sha256sum")
-        .args(["-c", "--quiet", "SHA256SUMS"])
-        .current_dir(&dir)
-        .status()
-        .expect("sha256sum");
-    assert!(st.success(), "sha256sum -c failed");
+    unzip_and_check(&zip, &dir);
     for name in ["manifest.json", "manifest.sig", "README.txt", "summary.pdf"] {
         assert!(dir.join(name).exists(), "{name} missing");
     }
@@ -379,29 +355,6 @@ fn a_missing_learner_is_one_sentence() {
     ]);
     assert!(err.contains("appears in no incidents"), "{err}");
     assert_eq!(std::fs::read_dir(&out).expect("outbox").count(), 0);
-}
-
-struct Mount(PathBuf);
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
-/// A 4 MiB tmpfs on `dir` (as in tests/disk_full.rs); `None` where that needs root.
-fn small_disk(dir: &Path) -> Option<Mount> {
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
-        .arg(dir)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !mounted {
-        eprintln!("Not run: mounting a small filesystem needs root (CI runs as root).");
-        return None;
-    }
-    Some(Mount(dir.to_path_buf()))
 }
 
 #[test]

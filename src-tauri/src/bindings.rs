@@ -84,7 +84,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         // than returned.
         .typ::<harbour::ops::packs::Progress>()
         .typ::<learners::ImportProgress>()
-        .typ::<sync::SyncProgress>()
+        .typ::<harbour::sync::Progress>()
 }
 
 /// The TypeScript exporter settings. (Clock values in milliseconds are declared as numbers

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::import::{self, Imported};
-use super::receive::Progress;
+use super::receive::{for_bundle, Progress};
 use super::{export, payload, peers, EXTENSION};
 use crate::{Error, Harbour, Result};
 
@@ -29,7 +29,7 @@ pub struct FolderReport {
     /// Bundles imported before, or made for other devices.
     pub skipped: usize,
     pub written: Vec<PathBuf>,
-    /// The run was stopped before every bundle was taken in; nothing was written.
+    /// The run was stopped before every bundle was taken in; no bundle was written.
     pub stopped: bool,
 }
 
@@ -52,7 +52,7 @@ pub fn sync(h: &mut Harbour, root: &Path) -> Result<FolderReport> {
 
 /// As `sync`, telling `progress` how far the bundles being taken in have got. When it
 /// answers false the run stops: bundles already taken in stay, the one in progress and the
-/// rest are left for the next run (`FolderReport::stopped`), and nothing is written.
+/// rest are left for the next run (`FolderReport::stopped`), and no bundle is written.
 pub fn sync_with(
     h: &mut Harbour,
     root: &Path,
@@ -104,16 +104,7 @@ pub fn sync_with(
             report.refused.push((file, "it could not be read".into()));
             continue;
         };
-        let mut at = Progress {
-            bundle: i + 1,
-            bundles,
-            ..Progress::default()
-        };
-        let done = import::import_bytes_with(h, &bytes, &mut |done, total| {
-            at.events_done = done;
-            at.events = total;
-            progress(at)
-        });
+        let done = import::import_bytes_with(h, &bytes, &mut for_bundle(i + 1, bundles, progress));
         match done {
             Ok(mut done) => {
                 done.file = Some(file);

@@ -14,15 +14,39 @@ use serde::Serialize;
 use super::import::{self, Imported};
 use crate::{Error, Harbour, Result};
 
-/// How far a receive has got, for a progress bar.
+/// How far a receive has got, for a progress bar (the app's `sync-progress` event).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+// Named for the window's bindings, beside the pack export's `Progress`; JSON is unchanged.
+#[serde(rename = "SyncProgress")]
 pub struct Progress {
     /// The bundle being taken in, counting from 1.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub bundle: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub bundles: usize,
     /// Events of this bundle applied so far, and how many it carries.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub events_done: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub events: usize,
+}
+
+/// Turns `report` into the `keep_going(done, total)` of one bundle's import: bundle
+/// `bundle` of `bundles`.
+pub(crate) fn for_bundle(
+    bundle: usize,
+    bundles: usize,
+    report: &mut dyn FnMut(Progress) -> bool,
+) -> impl FnMut(usize, usize) -> bool + '_ {
+    move |events_done, events| {
+        report(Progress {
+            bundle,
+            bundles,
+            events_done,
+            events,
+        })
+    }
 }
 
 /// What receiving several bundles did.
@@ -42,16 +66,7 @@ pub fn files(
 ) -> Result<Received> {
     let mut out = Received::default();
     for (i, path) in paths.iter().enumerate() {
-        let mut at = Progress {
-            bundle: i + 1,
-            bundles: paths.len(),
-            ..Progress::default()
-        };
-        let done = import::import_file_with(h, path, &mut |done, total| {
-            at.events_done = done;
-            at.events = total;
-            report(at)
-        });
+        let done = import::import_file_with(h, path, &mut for_bundle(i + 1, paths.len(), report));
         match done {
             Ok(imported) => out.imported.push(imported),
             Err(Error::Cancelled) => {

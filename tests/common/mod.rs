@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: a data folder in a temporary directory, the real
-//! `harbour` binary, and byte-for-byte snapshots of a folder.
+//! `harbour` binary, byte-for-byte snapshots of a folder, opening a pack as its recipient
+//! would, and a small disk that fills up.
 
 #![allow(dead_code)]
 
@@ -237,4 +238,73 @@ pub fn open_in_process() -> (tempfile::TempDir, harbour::Harbour) {
     )
     .expect("set up");
     (tmp, h)
+}
+
+/// The plain bytes of a passphrase-encrypted (age) file, decrypted with the age crate as the
+/// age tool would.
+pub fn age_decrypt(path: &Path, passphrase: &str) -> Vec<u8> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).expect("open the encrypted pack");
+    let decryptor = age::Decryptor::new(std::io::BufReader::new(file)).expect("an age file");
+    let identity = age::scrypt::Identity::new(passphrase.to_string().into());
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .expect("the passphrase opens it");
+    let mut plain = Vec::new();
+    reader.read_to_end(&mut plain).expect("decrypt");
+    plain
+}
+
+/// Extracts a pack with `unzip` into `into` and checks it with `sha256sum -c SHA256SUMS`, as
+/// the police or the receiving setting would.
+pub fn unzip_and_check(pack: &Path, into: &Path) {
+    let st = Command::new("unzip")
+        .arg("-q")
+        .arg(pack)
+        .arg("-d")
+        .arg(into)
+        .status()
+        .expect("unzip");
+    assert!(st.success(), "unzip failed");
+    let st = Command::new("sha256sum")
+        .args(["-c", "--quiet", "SHA256SUMS"])
+        .current_dir(into)
+        .status()
+        .expect("sha256sum");
+    assert!(st.success(), "sha256sum -c failed");
+}
+
+/// A small filesystem mounted for a test; unmounted when dropped.
+pub struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Mounts a 4 MiB tmpfs on `dir`; `None` (having said why) where that needs root and the
+/// tests are not running as root. Running as root (as in CI), a failed mount fails the test,
+/// so a full-disk test can never pass without having run.
+pub fn small_disk(dir: &Path) -> Option<Mount> {
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(dir)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !mounted {
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+        assert!(
+            !root,
+            "running as root, the test should have been able to mount a tmpfs"
+        );
+        eprintln!("Not run: mounting a small filesystem needs root (CI runs as root).");
+        return None;
+    }
+    Some(Mount(dir.to_path_buf()))
 }

@@ -128,17 +128,6 @@ pub struct ReceiveRun {
     pub stopped: bool,
 }
 
-/// How far taking in bundles has got, carried by the `sync-progress` event.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct SyncProgress {
-    /// The bundle being taken in, counting from 1, and how many there are.
-    pub bundle: u32,
-    pub bundles: u32,
-    /// Its events applied so far, and how many it carries.
-    pub events_done: u32,
-    pub events: u32,
-}
-
 /// The event that carries a receive's progress to the window.
 pub const SYNC_PROGRESS: &str = "sync-progress";
 
@@ -149,15 +138,7 @@ fn reporter<'a>(
     cancel: &'a AtomicBool,
 ) -> impl FnMut(receive::Progress) -> bool + 'a {
     move |p| {
-        let _ = app.emit(
-            SYNC_PROGRESS,
-            SyncProgress {
-                bundle: p.bundle as u32,
-                bundles: p.bundles as u32,
-                events_done: p.events_done as u32,
-                events: p.events as u32,
-            },
-        );
+        let _ = app.emit(SYNC_PROGRESS, p);
         !cancel.load(Ordering::Relaxed)
     }
 }
@@ -166,7 +147,7 @@ fn reporter<'a>(
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct FolderRun {
     pub received: Vec<ReceivedBundle>,
-    /// Stopped by the coordinator before every bundle was taken in; nothing was written.
+    /// Stopped by the coordinator before every bundle was taken in; no bundle was written.
     pub stopped: bool,
     pub refused: Vec<RefusedBundle>,
     /// Bundles imported before, or made for other devices.

@@ -565,7 +565,7 @@ export type FolderRun = FolderRun_Serialize | FolderRun_Deserialize;
 /**  What one run over the shared folder did. */
 export type FolderRun_Deserialize = {
 	received: ReceivedBundle_Deserialize[],
-	/**  Stopped by the coordinator before every bundle was taken in; nothing was written. */
+	/**  Stopped by the coordinator before every bundle was taken in; no bundle was written. */
 	stopped: boolean,
 	refused: RefusedBundle[],
 	/**  Bundles imported before, or made for other devices. */
@@ -578,7 +578,7 @@ export type FolderRun_Deserialize = {
 /**  What one run over the shared folder did. */
 export type FolderRun_Serialize = {
 	received: ReceivedBundle_Serialize[],
-	/**  Stopped by the coordinator before every bundle was taken in; nothing was written. */
+	/**  Stopped by the coordinator before every bundle was taken in; no bundle was written. */
 	stopped: boolean,
 	refused: RefusedBundle[],
 	/**  Bundles imported before, or made for other devices. */
@@ -1391,12 +1391,12 @@ export type StepsOutstanding = {
 	flagged: boolean,
 };
 
-/**  How far taking in bundles has got, carried by the `sync-progress` event. */
+/**  How far a receive has got, for a progress bar (the app's `sync-progress` event). */
 export type SyncProgress = {
-	/**  The bundle being taken in, counting from 1, and how many there are. */
+	/**  The bundle being taken in, counting from 1. */
 	bundle: number,
 	bundles: number,
-	/**  Its events applied so far, and how many it carries. */
+	/**  Events of this bundle applied so far, and how many it carries. */
 	events_done: number,
 	events: number,
 };
