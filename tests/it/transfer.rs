@@ -4,7 +4,7 @@
 //! file and its SHA-256; the log records the sending and the receipt; the awaiting list
 //! counts school days; a missing learner or a full disk is one sentence and changes nothing.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -409,8 +409,7 @@ fn a_full_disk_leaves_nothing_behind_and_logs_nothing() {
     assert_eq!(f.json(&["transfer", "list"]), Value::Array(vec![]));
 }
 
-#[path = "sync_support/mod.rs"]
-mod sync_support;
+use crate::sync_support;
 
 /// An allegation about a member of staff reaches that person's device only withheld, so a
 /// transfer made there leaves it out; the same transfer made by the coordinator who

@@ -1,6 +1,6 @@
 //! The quarterly report: figures for any period, a PDF with no learner named unless asked.
 
-mod common;
+use crate::common;
 
 use common::{pdf_pages, render_pngs, Folder};
 

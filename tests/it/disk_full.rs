@@ -6,7 +6,7 @@
 //! needs more than 3 MiB since the sync tables were added). That needs root (as in CI);
 //! elsewhere the test says why it did not run.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! content on nudes and up-skirting incidents; nothing plain at rest; plain errors that
 //! change nothing.
 
-mod common;
+use crate::common;
 
 use common::{contains, open_incident, snapshot_all, Folder};
 use serde_json::Value;

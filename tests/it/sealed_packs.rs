@@ -3,7 +3,7 @@
 //! `sha256sum -c` checks; `pack verify` checks one given the passphrase; a wrong passphrase
 //! is one sentence; the encrypted file shows nothing of what is inside.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

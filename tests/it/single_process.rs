@@ -1,6 +1,6 @@
 //! Only one process may hold a data folder open.
 
-mod common;
+use crate::common;
 
 use common::{Folder, PASSPHRASE};
 use harbour::keys::Passphrase;

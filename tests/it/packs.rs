@@ -2,7 +2,7 @@
 //! `harbour pack verify` with no data folder; a changed byte is named; a changed stored file
 //! stops the export with nothing under the final name.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,6 +1,6 @@
 //! Printing induction forms: a cohort of mixed ages, read back with the real `pdftotext`.
 
-mod common;
+use crate::common;
 
 use common::{pdf_pages, render_pngs, Folder};
 

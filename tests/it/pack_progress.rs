@@ -1,7 +1,7 @@
 //! Exporting a pack reports its progress and can be cancelled: a cancelled export leaves
 //! nothing under the chosen name (nor a half-written file beside it) and logs nothing.
 
-mod common;
+use crate::common;
 
 use common::{open_incident, Folder, PASSPHRASE};
 use harbour::keys::Passphrase;

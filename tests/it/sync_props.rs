@@ -4,7 +4,7 @@
 //! field are exactly the settings no later setting replaced, worked out here from the
 //! events alone.
 
-mod sync_support;
+use crate::sync_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! Output into a closed pipe (`harbour incident list | head -1`): the command stops quietly
 //! with success instead of panicking.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 

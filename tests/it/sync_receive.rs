@@ -2,7 +2,7 @@
 //! stopping keeps the bundles already taken in and leaves the rest exactly as they were, to be
 //! received the next time.
 
-mod sync_support;
+use crate::sync_support;
 
 use harbour::sync::{folder, import, receive, Progress};
 use harbour::Error;

@@ -1,7 +1,7 @@
 //! Tampering: a byte changed behind Harbour's back, through a raw SQLCipher connection, is
 //! found by `harbour verify`, which names the event or row.
 
-mod common;
+use crate::common;
 
 use common::Folder;
 use harbour::keys::Passphrase;

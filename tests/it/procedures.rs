@@ -2,7 +2,7 @@
 //! reason, closing refused while required steps are outstanding, the 18+ nudes rule and
 //! immediate-referral triggers.
 
-mod common;
+use crate::common;
 
 use common::{open_incident, Folder};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! The command line end to end: learners, an incident's whole life, corrections, search,
 //! CSV import, and plain errors that leave the data untouched.
 
-mod common;
+use crate::common;
 
 use common::Folder;
 use serde_json::Value;

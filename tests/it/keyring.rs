@@ -4,7 +4,7 @@
 //! The README's test command runs the tests inside a D-Bus session with an unlocked GNOME
 //! keyring and sets HARBOUR_TEST_KEYRING=1, which makes the real-keyring test mandatory.
 
-mod common;
+use crate::common;
 
 use common::Folder;
 

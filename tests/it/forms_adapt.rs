@@ -3,7 +3,7 @@
 //! the new wording and version, and every kind of bad template is refused in one sentence
 //! without changing the data folder.
 
-mod common;
+use crate::common;
 
 use common::{pdf_pages, Folder};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! reach a device. Each bad input is refused (or held) with one plain sentence, and a
 //! refused bundle leaves the data folder byte for byte as it was.
 
-mod sync_support;
+use crate::sync_support;
 
 use harbour::domain::RiskLevel;
 use harbour::log::{Body, EventHeader, Field, Hlc, KIND_VERSION};

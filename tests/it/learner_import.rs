@@ -1,7 +1,7 @@
 //! A learner CSV import reports its progress row by row and can be stopped part-way: a
 //! stopped import leaves neither learners nor events behind.
 
-mod common;
+use crate::common;
 
 use harbour::ops::learners;
 use harbour::{Error, Harbour};

@@ -1,8 +1,8 @@
 //! Three data folders, three `harbour` processes, one shared folder: after a few rounds of
 //! `harbour sync folder`, every folder passes `harbour verify` and holds identical tables.
 
-mod common;
-mod sync_support;
+use crate::common;
+use crate::sync_support;
 
 use common::{Folder, PASSPHRASE};
 

@@ -2,7 +2,7 @@
 //! listed until every required step is done or explained, and never to the person a
 //! restricted case concerns.
 
-mod common;
+use crate::common;
 
 use harbour::domain::time::{parse_instant, today};
 use harbour::domain::{LearnerRole, Reporter};

@@ -1,7 +1,7 @@
 //! Consent records: given, refused, withdrawn, not recorded and expired; who signs by age;
 //! who is missing which form; and the case log still verifies.
 
-mod common;
+use crate::common;
 
 use common::Folder;
 

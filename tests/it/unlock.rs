@@ -1,6 +1,6 @@
 //! Unlocking: wrong passphrase, recovery key, changing the passphrase.
 
-mod common;
+use crate::common;
 
 use common::{Folder, PASSPHRASE};
 

@@ -1,7 +1,7 @@
 //! Nothing readable at rest: distinctive text never appears in any file of the data folder,
 //! while Harbour is open (WAL and all) or after it closes.
 
-mod common;
+use crate::common;
 
 use common::{contains, snapshot, Folder, PASSPHRASE};
 use harbour::domain::{LearnerRole, Reporter};
