@@ -30,3 +30,4 @@ mod sync_receive;
 mod tamper;
 mod transfer;
 mod unlock;
+mod vectors;
