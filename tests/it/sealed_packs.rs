@@ -187,3 +187,20 @@ fn a_short_pack_passphrase_is_refused_before_anything_is_written() {
     assert!(err.starts_with("The passphrase is too short"), "{err}");
     assert!(!f.tmp.path().join("pack.zip.age").exists());
 }
+
+/// A pack is encrypted with the reference `age` tool's work factor (N = 2^18), not one
+/// measured on the exporting computer, so a slower or busier computer can still open it.
+#[test]
+fn an_encrypted_pack_uses_a_fixed_work_factor_that_any_computer_opens() {
+    let f = Folder::new();
+    let reference = case_with_evidence(&f);
+    let pf = passphrase_file(&f, PACK_PASSPHRASE);
+    let sealed = export_sealed(&f, &reference, &pf);
+    let bytes = std::fs::read(&sealed).expect("read the encrypted pack");
+    let header = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+    let stanza = header
+        .lines()
+        .find(|l| l.starts_with("-> scrypt "))
+        .expect("a passphrase stanza");
+    assert_eq!(stanza.rsplit(' ').next(), Some("18"), "{stanza}");
+}

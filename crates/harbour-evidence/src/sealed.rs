@@ -20,10 +20,23 @@ const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 /// The file-name ending of an encrypted pack.
 pub const SEALED_EXTENSION: &str = ".zip.age";
 
-/// The encryptor for `passphrase` (age picks the scrypt work factor for about a second on
-/// this computer).
+/// The scrypt work factor (N = 2^18) every encrypted pack is made with: the default of the
+/// reference `age` tool. Left to itself the age library picks a factor that takes a second on
+/// the computer exporting the pack, and refuses to decrypt one that would take more than about
+/// sixteen seconds on the computer opening it; so a pack made on a fast desktop could not be
+/// opened on a slow or busy laptop (seen in Harbour's own tests on a loaded machine).
+const WORK_FACTOR: u8 = 18;
+
+/// The most work Harbour accepts when opening a pack (N = 2^22, the reference `age` tool's
+/// limit): fixed, so the answer does not depend on how busy this computer is.
+const MAX_WORK_FACTOR: u8 = 22;
+
+/// The encryptor for `passphrase`, at the fixed work factor.
 pub(crate) fn encryptor(passphrase: &str) -> age::Encryptor {
-    age::Encryptor::with_user_passphrase(SecretString::from(passphrase.to_string()))
+    let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_string()));
+    recipient.set_work_factor(WORK_FACTOR);
+    age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+        .unwrap_or_else(|_| unreachable!("one passphrase recipient is always accepted"))
 }
 
 /// Whether the file at `path` is age-encrypted (by its first bytes, not its name).
@@ -54,7 +67,8 @@ pub fn open_sealed(path: &Path, passphrase: &str) -> Result<Opened, VerifyError>
     if !decryptor.is_scrypt() {
         return Err(VerifyError::NotSealed);
     }
-    let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_string()));
+    let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_string()));
+    identity.set_max_work_factor(MAX_WORK_FACTOR);
     decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {

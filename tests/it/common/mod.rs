@@ -246,7 +246,8 @@ pub fn age_decrypt(path: &Path, passphrase: &str) -> Vec<u8> {
     use std::io::Read;
     let file = std::fs::File::open(path).expect("open the encrypted pack");
     let decryptor = age::Decryptor::new(std::io::BufReader::new(file)).expect("an age file");
-    let identity = age::scrypt::Identity::new(passphrase.to_string().into());
+    let mut identity = age::scrypt::Identity::new(passphrase.to_string().into());
+    identity.set_max_work_factor(22);
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .expect("the passphrase opens it");
