@@ -310,9 +310,9 @@ pub fn verify_pack(
     };
     out.emit(&c, || {
         let who = if expect.is_some() {
-            "the fingerprint you were given".to_string()
+            "the fingerprint you were given"
         } else {
-            "confirm it by phone with the sender before relying on the pack".to_string()
+            "confirm it by phone with the sender before relying on the pack"
         };
         format!(
             "The evidence pack for {} is intact: {} files match the signed manifest.\nMade by {} at {}; signed by the key with fingerprint {} ({who}).",

@@ -228,8 +228,8 @@ pub fn verify_expecting(path: &Path, expect: Option<&str>) -> Result<Checked> {
     if is_sealed(path)? {
         return Err(Error::PackPassphraseNeeded);
     }
-    let report = harbour_evidence::verify_pack_expecting(path, expected.as_ref())
-        .map_err(check_error)?;
+    let report =
+        harbour_evidence::verify_pack_expecting(path, expected.as_ref()).map_err(check_error)?;
     Ok(checked(report))
 }
 
@@ -246,16 +246,21 @@ pub fn verify_sealed_expecting(
     expect: Option<&str>,
 ) -> Result<Checked> {
     let expected = expected(expect)?;
-    let report =
-        harbour_evidence::verify_sealed_pack_expecting(path, passphrase.expose(), expected.as_ref())
-            .map_err(check_error)?;
+    let report = harbour_evidence::verify_sealed_pack_expecting(
+        path,
+        passphrase.expose(),
+        expected.as_ref(),
+    )
+    .map_err(check_error)?;
     Ok(checked(report))
 }
 
 /// The fingerprint a recipient gave, or why it cannot be used.
 pub fn expected(expect: Option<&str>) -> Result<Option<harbour_evidence::Expected>> {
     expect
-        .map(|text| harbour_evidence::Expected::parse(text).map_err(|e| Error::invalid(e.to_string())))
+        .map(|text| {
+            harbour_evidence::Expected::parse(text).map_err(|e| Error::invalid(e.to_string()))
+        })
         .transpose()
 }
 

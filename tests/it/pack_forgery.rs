@@ -461,7 +461,10 @@ fn the_readme_tells_the_recipient_to_confirm_the_full_fingerprint_by_phone() {
     assert!(flat.contains("--expect"), "{flat}");
     // Without --expect, Harbour says the same.
     let said = accepted(&g.pack, &[]);
-    assert!(said.contains("confirm it by phone with the sender"), "{said}");
+    assert!(
+        said.contains("confirm it by phone with the sender"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -494,8 +497,9 @@ fn expect_refuses_a_pack_resigned_by_another_key_in_one_sentence() {
     for (n, bytes) in &g.entries {
         let bytes = match n.as_str() {
             "evidence/chat.txt" => FORGED.to_vec(),
-            "README.txt" => readme_text(&meta, &forger.public_key_hex(), &forger.fingerprint())
-                .into_bytes(),
+            "README.txt" => {
+                readme_text(&meta, &forger.public_key_hex(), &forger.fingerprint()).into_bytes()
+            }
             "manifest.json" | "manifest.sig" | "SHA256SUMS" => continue,
             _ => bytes.clone(),
         };
@@ -531,7 +535,12 @@ fn expect_refuses_a_pack_resigned_by_another_key_in_one_sentence() {
 #[test]
 fn expect_refuses_a_short_or_mistyped_fingerprint_before_opening_the_pack() {
     let g = genuine();
-    let short: String = g.fingerprint.split(' ').take(4).collect::<Vec<_>>().join(" ");
+    let short: String = g
+        .fingerprint
+        .split(' ')
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
     let err = refused(&g.pack, &["--expect", &short]);
     assert!(err.contains("short fingerprint older versions"), "{err}");
     let missing = g.path("no-such-pack.zip");
@@ -578,7 +587,10 @@ fn a_pack_made_by_an_older_harbour_with_the_short_fingerprint_still_verifies() {
     zip.finish(&old);
 
     let said = accepted(&old, &[]);
-    assert!(said.contains(&full), "the full fingerprint is shown: {said}");
+    assert!(
+        said.contains(&full),
+        "the full fingerprint is shown: {said}"
+    );
     accepted(&old, &["--expect", &full]);
 
     // A manifest naming some other short fingerprint is still refused.

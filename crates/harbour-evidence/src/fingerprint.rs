@@ -170,7 +170,12 @@ mod tests {
             Err(ExpectedError::Short),
             "the 64-bit form must not be relied on"
         );
-        for typo in ["", "3F2A 9C01", "3F2A 9C01 B7E4 5D88 0A6C 21F9 E4B0 7D1", "ZZZZ"] {
+        for typo in [
+            "",
+            "3F2A 9C01",
+            "3F2A 9C01 B7E4 5D88 0A6C 21F9 E4B0 7D1",
+            "ZZZZ",
+        ] {
             assert_eq!(
                 Expected::parse(typo),
                 Err(ExpectedError::Unreadable),

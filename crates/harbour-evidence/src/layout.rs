@@ -109,7 +109,12 @@ pub(crate) fn check_layout<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<()
 
 /// Between the end of one entry and the start of the next (or of the central directory)
 /// there may be nothing, or only the previous entry's data descriptor.
-fn check_gap(previous: Option<&Span>, end: u64, next: u64, next_name: &str) -> Result<(), VerifyError> {
+fn check_gap(
+    previous: Option<&Span>,
+    end: u64,
+    next: u64,
+    next_name: &str,
+) -> Result<(), VerifyError> {
     if next < end {
         return Err(VerifyError::Overlap {
             first: previous.map(|p| p.name.clone()).unwrap_or_default(),

@@ -47,6 +47,6 @@ pub use stream::{
     StreamError,
 };
 pub use verify::{
-    verify_pack, verify_pack_expecting, verify_sealed_pack, verify_sealed_pack_expecting, VerifyError,
-    VerifyReport,
+    verify_pack, verify_pack_expecting, verify_sealed_pack, verify_sealed_pack_expecting,
+    VerifyError, VerifyReport,
 };

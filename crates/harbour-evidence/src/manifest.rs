@@ -188,7 +188,7 @@ are the fingerprint: {fingerprint}
 With Harbour, this one command does steps 2 to 4 and refuses a pack signed
 by any other key than the one whose fingerprint you were told:
 
-  harbour pack verify pack.zip --expect "FINGERPRINT YOU WERE TOLD"
+  harbour pack verify pack.zip --expect \"FINGERPRINT YOU WERE TOLD\"
 
 If any step fails, do not rely on the pack; ask the centre for a new copy.
 ",

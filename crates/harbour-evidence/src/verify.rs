@@ -17,13 +17,13 @@
 //! obtained separately, or by giving that one to [`verify_pack_expecting`],
 //! which refuses a pack signed by any other key before hashing its files.
 
+use crate::fingerprint::{fingerprint, legacy, Expected};
 use crate::hashing::TallyWriter;
+use crate::layout;
 use crate::manifest::{
     parse_sums, FileRecord, Manifest, PackMetadata, EVIDENCE_DIR, MANIFEST_FORMAT, MANIFEST_NAME,
     MANIFEST_VERSION, README_NAME, SIGNATURE_NAME, SUMMARY_NAME, SUMS_NAME,
 };
-use crate::fingerprint::{fingerprint, legacy, Expected};
-use crate::layout;
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};

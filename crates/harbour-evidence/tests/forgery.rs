@@ -7,8 +7,8 @@ use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
 use harbour_evidence::{
-    verify_pack, verify_pack_expecting, verify_sealed_pack, verify_sealed_pack_expecting,
-    Expected, PackBuilder, PackMetadata, PackSigner, VerifyError,
+    verify_pack, verify_pack_expecting, verify_sealed_pack, verify_sealed_pack_expecting, Expected,
+    PackBuilder, PackMetadata, PackSigner, VerifyError,
 };
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
