@@ -75,6 +75,9 @@ pub enum Error {
     Evidence(String),
     #[error("The evidence pack failed its check: {0}")]
     PackCheck(String),
+    /// A pack signed by another key than the one the recipient was told of.
+    #[error("{0}")]
+    PackSigner(String),
     #[error("That passphrase does not open this encrypted pack.")]
     PackPassphrase,
     #[error("This pack is encrypted: Harbour needs the passphrase it was encrypted with (type it when asked, or use --pack-passphrase-file).")]
@@ -119,6 +122,7 @@ impl Error {
             Error::EvidenceChanged { .. } => "evidence_changed",
             Error::Evidence(_) => "evidence",
             Error::PackCheck(_) => "pack_check_failed",
+            Error::PackSigner(_) => "pack_wrong_signer",
             Error::Print(_) => "print",
             Error::PackPassphrase => "wrong_pack_passphrase",
             Error::PackPassphraseNeeded => "pack_passphrase_needed",

@@ -42,7 +42,13 @@ fn main() {
         Command::Pack(cli::args::PackCmd::Verify {
             pack,
             pack_passphrase_file,
-        }) => cli::evidence::verify_pack(&pack, pack_passphrase_file.as_ref(), &out),
+            expect,
+        }) => cli::evidence::verify_pack(
+            &pack,
+            pack_passphrase_file.as_ref(),
+            expect.as_deref(),
+            &out,
+        ),
         Command::Pack(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::evidence::pack(&mut h, c, &out))
         }

@@ -705,6 +705,10 @@ pub enum PackCmd {
         /// set HARBOUR_PACK_PASSPHRASE, or type it when asked).
         #[arg(long, value_name = "FILE")]
         pack_passphrase_file: Option<PathBuf>,
+        /// The sender's signing key fingerprint, as they read it to you by phone: a pack
+        /// signed by any other key is refused.
+        #[arg(long, value_name = "FINGERPRINT")]
+        expect: Option<String>,
     },
 }
 

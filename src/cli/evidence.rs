@@ -287,20 +287,35 @@ pub fn pack(h: &mut Harbour, c: PackCmd, out: &Out) -> Result<()> {
         PackCmd::Verify {
             pack,
             pack_passphrase_file,
-        } => verify_pack(&pack, pack_passphrase_file.as_ref(), out),
+            expect,
+        } => verify_pack(&pack, pack_passphrase_file.as_ref(), expect.as_deref(), out),
     }
 }
 
-pub fn verify_pack(pack: &Path, passphrase_file: Option<&PathBuf>, out: &Out) -> Result<()> {
+/// `harbour pack verify`: with `--expect`, a pack signed by another key is refused; without
+/// it, the recipient is told to confirm the fingerprint by phone.
+pub fn verify_pack(
+    pack: &Path,
+    passphrase_file: Option<&PathBuf>,
+    expect: Option<&str>,
+    out: &Out,
+) -> Result<()> {
+    // A mistyped fingerprint is refused before a passphrase is asked for.
+    packs::expected(expect)?;
     let c = if packs::is_sealed(pack)? {
         let passphrase = pack_passphrase(passphrase_file, false)?;
-        packs::verify_sealed(pack, &passphrase)?
+        packs::verify_sealed_expecting(pack, &passphrase, expect)?
     } else {
-        packs::verify(pack)?
+        packs::verify_expecting(pack, expect)?
     };
     out.emit(&c, || {
+        let who = if expect.is_some() {
+            "the fingerprint you were given"
+        } else {
+            "confirm it by phone with the sender before relying on the pack"
+        };
         format!(
-            "The evidence pack for {} is intact: {} files match the signed manifest.\nMade by {} at {}; signed by the key with fingerprint {}.",
+            "The evidence pack for {} is intact: {} files match the signed manifest.\nMade by {} at {}; signed by the key with fingerprint {} ({who}).",
             c.reference, c.files, c.made_by, c.made_at, c.fingerprint
         )
     });

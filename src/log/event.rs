@@ -208,14 +208,11 @@ impl DeviceSigner {
     }
 }
 
-/// A key's short fingerprint: the first 16 hex digits of its SHA-256, in groups of four.
+/// A device key's fingerprint, as packs, summaries and transfer receipts show it: the first
+/// 32 hex digits (128 bits) of its SHA-256 in eight groups of four — the same function the
+/// evidence packs' own check uses, so the two can never disagree.
 pub fn fingerprint(key: &VerifyingKey) -> String {
-    let digest = hex::encode_upper(Sha256::digest(key.as_bytes()));
-    digest.as_bytes()[..16]
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
+    harbour_evidence::fingerprint::fingerprint(key.as_bytes())
 }
 
 mod opt_hex32 {

@@ -217,23 +217,59 @@ fn write_incident_pack(
 /// Checks a pack using nothing but the pack itself. An encrypted pack needs its
 /// passphrase: see [`verify_sealed`] and [`is_sealed`].
 pub fn verify(path: &Path) -> Result<Checked> {
+    verify_expecting(path, None)
+}
+
+/// Checks a pack and, given `expect` (the fingerprint the recipient was told by phone, as
+/// typed: any case, with or without spaces or dashes), that it was signed by that key. The
+/// fingerprint's form is checked before the pack is opened.
+pub fn verify_expecting(path: &Path, expect: Option<&str>) -> Result<Checked> {
+    let expected = expected(expect)?;
     if is_sealed(path)? {
         return Err(Error::PackPassphraseNeeded);
     }
     let report =
-        harbour_evidence::verify_pack(path).map_err(|e| Error::PackCheck(e.to_string()))?;
+        harbour_evidence::verify_pack_expecting(path, expected.as_ref()).map_err(check_error)?;
     Ok(checked(report))
 }
 
 /// Checks a pack encrypted with a passphrase, decrypting it as it is read (nothing
 /// decrypted is written to disk).
 pub fn verify_sealed(path: &Path, passphrase: &Passphrase) -> Result<Checked> {
-    let report =
-        harbour_evidence::verify_sealed_pack(path, passphrase.expose()).map_err(|e| match e {
-            harbour_evidence::VerifyError::WrongPassphrase => Error::PackPassphrase,
-            other => Error::PackCheck(other.to_string()),
-        })?;
+    verify_sealed_expecting(path, passphrase, None)
+}
+
+/// [`verify_sealed`], and that the pack was signed by the key `expect` names.
+pub fn verify_sealed_expecting(
+    path: &Path,
+    passphrase: &Passphrase,
+    expect: Option<&str>,
+) -> Result<Checked> {
+    let expected = expected(expect)?;
+    let report = harbour_evidence::verify_sealed_pack_expecting(
+        path,
+        passphrase.expose(),
+        expected.as_ref(),
+    )
+    .map_err(check_error)?;
     Ok(checked(report))
+}
+
+/// The fingerprint a recipient gave, or why it cannot be used.
+pub fn expected(expect: Option<&str>) -> Result<Option<harbour_evidence::Expected>> {
+    expect
+        .map(|text| {
+            harbour_evidence::Expected::parse(text).map_err(|e| Error::invalid(e.to_string()))
+        })
+        .transpose()
+}
+
+fn check_error(e: harbour_evidence::VerifyError) -> Error {
+    match e {
+        harbour_evidence::VerifyError::WrongPassphrase => Error::PackPassphrase,
+        e @ harbour_evidence::VerifyError::WrongSigner { .. } => Error::PackSigner(e.to_string()),
+        other => Error::PackCheck(other.to_string()),
+    }
 }
 
 /// Whether the file is a pack encrypted with a passphrase (by its first bytes).

@@ -99,33 +99,104 @@ impl PeerCard {
             })
     }
 
-    /// Six groups of four characters to read over the phone: the SHA-256 of the device id
-    /// and both public keys.
+    /// Eight groups of four hex digits (128 bits) to read over the phone: the SHA-256 of the
+    /// device id and both public keys, in the same form as every Harbour fingerprint (see
+    /// `harbour_evidence::fingerprint`).
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.device_id, &self.verifying_key, &self.x25519)
     }
+
+    /// Whether `typed` (as read back by phone: any case, with or without spaces or dashes) is
+    /// this card's fingerprint. The six groups of four letters and digits that older versions
+    /// of Harbour showed (120 bits) are still accepted, so a coordinator on an older version
+    /// can read theirs out.
+    pub fn fingerprint_is(&self, typed: &str) -> bool {
+        harbour_evidence::fingerprint::same(typed, &self.fingerprint())
+            || harbour_evidence::fingerprint::same(
+                typed,
+                &legacy_fingerprint(&self.device_id, &self.verifying_key, &self.x25519),
+            )
+    }
 }
 
-/// The fingerprint of a device's identity and keys.
-pub fn fingerprint(device: &Uuid, verifying_key: &str, x25519: &str) -> String {
+/// The SHA-256 a device's card fingerprint is taken from: its identity and both keys.
+fn digest(device: &Uuid, verifying_key: &str, x25519: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"harbour-peer-v1\0");
     h.update(device.as_bytes());
     h.update(verifying_key.as_bytes());
     h.update(b"\0");
     h.update(x25519.as_bytes());
-    let digest = data_encoding::BASE32_NOPAD.encode(&h.finalize());
-    digest.as_bytes()[..24]
+    h.finalize().into()
+}
+
+/// The fingerprint of a device's identity and keys.
+pub fn fingerprint(device: &Uuid, verifying_key: &str, x25519: &str) -> String {
+    harbour_evidence::fingerprint::grouped(&digest(device, verifying_key, x25519))
+}
+
+/// The form older versions of Harbour showed: the same digest in base32, 24 characters in
+/// six groups of four.
+fn legacy_fingerprint(device: &Uuid, verifying_key: &str, x25519: &str) -> String {
+    let text = data_encoding::BASE32_NOPAD.encode(&digest(device, verifying_key, x25519));
+    text.as_bytes()[..24]
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// A fingerprint as typed, for comparing: letters and digits only, upper case.
-pub fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card() -> PeerCard {
+        PeerCard {
+            format: CARD_FORMAT,
+            device_id: Uuid::from_u128(0x0192_f0c4_7a51_7d3e_9b2a_5c1e_8d4f_6a10),
+            label: "LDS".into(),
+            centre: "LDS".into(),
+            coordinator: "Alex Sample".into(),
+            coordinator_id: Uuid::from_u128(7),
+            verifying_key: "11".repeat(32),
+            x25519: "age1example".into(),
+            signature: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_card_fingerprint_is_eight_groups_of_four_hex_digits() {
+        let shown = card().fingerprint();
+        let groups: Vec<&str> = shown.split(' ').collect();
+        assert_eq!(groups.len(), 8, "{shown}");
+        assert!(groups
+            .iter()
+            .all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_hexdigit())));
+    }
+
+    #[test]
+    fn a_read_back_fingerprint_is_accepted_in_any_case_with_or_without_spaces_or_dashes() {
+        let c = card();
+        let shown = c.fingerprint();
+        for typed in [
+            shown.clone(),
+            shown.to_lowercase(),
+            shown.replace(' ', ""),
+            shown.replace(' ', "-"),
+        ] {
+            assert!(c.fingerprint_is(&typed), "{typed}");
+        }
+        let mut other = card();
+        other.x25519 = "age1other".into();
+        assert!(!c.fingerprint_is(&other.fingerprint()));
+        assert!(!c.fingerprint_is(""));
+    }
+
+    #[test]
+    fn the_form_older_versions_showed_is_still_accepted_when_read_back() {
+        let c = card();
+        let old = legacy_fingerprint(&c.device_id, &c.verifying_key, &c.x25519);
+        assert_eq!(old.split(' ').count(), 6);
+        assert!(c.fingerprint_is(&old.to_lowercase()));
+    }
 }

@@ -134,7 +134,9 @@ fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
         coordinator_id: id(4)?,
         verifying_key: r.get(5)?,
         x25519: r.get(6)?,
-        fingerprint: r.get(7)?,
+        // Worked out from the keys rather than read from the row, so a peer trusted by an
+        // older version (which stored a shorter form) shows the same fingerprint as its card.
+        fingerprint: card::fingerprint(&id(0)?, &r.get::<_, String>(5)?, &r.get::<_, String>(6)?),
         added_ms: r.get(8)?,
         revoked_ms: r.get(9)?,
     })
@@ -198,7 +200,7 @@ pub fn add(log: &CaseLog, card: &PeerCard, confirmed: &str) -> Result<Peer> {
         return Err(Error::invalid("That is this device's own card."));
     }
     let fingerprint = card.fingerprint();
-    if card::normalise(confirmed) != card::normalise(&fingerprint) {
+    if !card.fingerprint_is(confirmed) {
         return Err(refused(
             "fingerprint_mismatch",
             "That fingerprint does not match this card, so the peer was not added; check it again with the other coordinator.",

@@ -17,6 +17,7 @@ mod forms;
 mod forms_adapt;
 mod keyring;
 mod learner_import;
+mod pack_forgery;
 mod pack_progress;
 mod packs;
 mod procedures;

@@ -9,17 +9,21 @@
 //!   appears under its final name.
 //! - [`store`]: encrypt a file from disk into the evidence store atomically.
 //! - [`naming`]: turn any original file name into a safe one for a pack.
-//! - [`signing`]: the Ed25519 key that signs pack manifests.
+//! - [`signing`]: the Ed25519 key that signs pack manifests; [`fingerprint`]: the form
+//!   of a key that people compare by phone.
 //! - [`manifest`]: the manifest, `SHA256SUMS` and `README.txt` formats.
 //! - [`pack`]: write an evidence pack (a ZIP file); `discard` keeps a failed pack from
 //!   being finished on its way out.
-//! - [`verify`]: check an evidence pack using nothing but the pack itself.
+//! - [`verify`]: check an evidence pack using nothing but the pack itself; `layout`
+//!   refuses a ZIP whose entries repeat, overlap or hide data between them.
 //! - [`sealed`]: packs encrypted with a passphrase in the standard age format.
 
 pub mod atomic;
 mod discard;
+pub mod fingerprint;
 mod hashing;
 pub mod keys;
+mod layout;
 pub mod manifest;
 pub mod naming;
 pub mod pack;
@@ -30,6 +34,7 @@ pub mod stream;
 pub mod verify;
 
 pub use atomic::AtomicFile;
+pub use fingerprint::{Expected, ExpectedError};
 pub use keys::MasterKey;
 pub use manifest::{FileRecord, Manifest, PackMetadata};
 pub use naming::{safe_name, SafeNames};
@@ -41,4 +46,7 @@ pub use stream::{
     decrypt_stream, decrypt_stream_unhashed, encrypt_stream, CaptureSummary, DecryptSummary,
     StreamError,
 };
-pub use verify::{verify_pack, verify_sealed_pack, VerifyError, VerifyReport};
+pub use verify::{
+    verify_pack, verify_pack_expecting, verify_sealed_pack, verify_sealed_pack_expecting,
+    VerifyError, VerifyReport,
+};

@@ -55,7 +55,8 @@ pub struct SignerInfo {
     pub algorithm: String,
     /// The 32-byte public key as 64 hex digits.
     pub public_key_hex: String,
-    /// Short fingerprint, see [`crate::signing::fingerprint`].
+    /// The key's fingerprint, see [`crate::fingerprint`]. Packs made by older versions of
+    /// Harbour hold the short form ([`crate::fingerprint::legacy`]), which is still read.
     pub fingerprint: String,
 }
 
@@ -173,15 +174,21 @@ as recorded in manifest.json, with a fixed prefix that OpenSSL needs.)
 
 STEP 4 - CHECK WHO SIGNED IT
 
-A signature only proves the pack was made with a particular key. To be sure
-the key belongs to the centre, compare the fingerprint at the top of this
-file with the one the centre's safeguarding lead gives you separately, for
-example by phone. You can work the fingerprint out yourself:
+A signature only proves the pack was made with a particular key. Before you
+rely on the pack, phone the sender on a number you already have (not one
+given in this pack or the message it came with) and ask them to read you
+their signing key fingerprint. It must be exactly the one at the top of
+this file: eight groups of four characters. You can work it out yourself:
 
   printf '{public_key_hex}' | xxd -r -p | sha256sum
 
-The first 16 characters of the result, in capitals and in groups of four,
+The first 32 characters of the result, in capitals and in groups of four,
 are the fingerprint: {fingerprint}
+
+With Harbour, this one command does steps 2 to 4 and refuses a pack signed
+by any other key than the one whose fingerprint you were told:
+
+  harbour pack verify pack.zip --expect \"FINGERPRINT YOU WERE TOLD\"
 
 If any step fails, do not rely on the pack; ask the centre for a new copy.
 ",

@@ -106,7 +106,7 @@ pub struct PackSummary {
     pub path: PathBuf,
     /// The files listed in the manifest.
     pub files: Vec<FileRecord>,
-    /// The signer's short fingerprint.
+    /// The signer's fingerprint (see [`crate::fingerprint`]).
     pub fingerprint: String,
 }
 

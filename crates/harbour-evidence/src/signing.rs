@@ -3,14 +3,13 @@
 //! The signature shows that `manifest.json` (and so, through its hashes,
 //! every file in the pack) is exactly what the holder of this key produced.
 //! It says nothing about *who* that is: the recipient must compare the
-//! key's short fingerprint with one the centre gives them separately (by
-//! phone, letter or in person). The fingerprint is the first 16 hex digits of
-//! the SHA-256 of the 32-byte public key, in four groups of four, e.g.
-//! `3F2A 9C01 B7E4 5D88`.
+//! key's fingerprint with one the centre gives them separately (by phone,
+//! letter or in person): see [`crate::fingerprint`].
 
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
+
+pub use crate::fingerprint::fingerprint;
 
 /// A signing key for evidence packs. Not `Debug`, `Clone` or serialisable;
 /// the secret is wiped when dropped (by `ed25519-dalek`'s `zeroize` feature).
@@ -49,7 +48,7 @@ impl PackSigner {
         hex::encode(self.key.verifying_key().as_bytes())
     }
 
-    /// The short fingerprint of the public key (see the module documentation).
+    /// The fingerprint of the public key (see [`crate::fingerprint`]).
     pub fn fingerprint(&self) -> String {
         fingerprint(self.key.verifying_key().as_bytes())
     }
@@ -58,15 +57,4 @@ impl PackSigner {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }
-}
-
-/// The short fingerprint of a 32-byte Ed25519 public key: the first 16 hex
-/// digits (upper case) of its SHA-256, in groups of four.
-pub fn fingerprint(public_key: &[u8; 32]) -> String {
-    let digest = hex::encode_upper(Sha256::digest(public_key));
-    digest.as_bytes()[..16]
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -1,23 +1,29 @@
 //! Checking an evidence pack using nothing but the pack itself.
 //!
 //! This does in one step what `README.txt` asks an officer to do by hand,
-//! and a little more: every entry's SHA-256 and size against the signed
-//! manifest, the manifest's Ed25519 signature, `SHA256SUMS` against the
-//! manifest, no missing or extra files, and no entry whose name could
-//! escape the folder it is extracted into. Each failure names the file
-//! concerned.
+//! and a little more: a ZIP that different tools would read differently
+//! (a repeated name, overlapping entries, data hidden between them: see
+//! `layout`) is refused before anything is hashed; then the manifest's
+//! Ed25519 signature, every entry's size and SHA-256 against the signed
+//! manifest (an entry of another size is refused before it is read, so the
+//! work is bounded by the sizes the signer declared), `SHA256SUMS` against
+//! the manifest, no missing files and nothing the manifest does not list,
+//! and no entry whose name could escape the folder it is extracted into.
+//! Each failure names the file concerned.
 //!
 //! A valid signature proves the pack is unchanged since it was signed with
 //! the key named in the manifest; whether that key is the centre's is for
 //! the reader to decide by comparing [`VerifyReport::fingerprint`] with one
-//! obtained separately.
+//! obtained separately, or by giving that one to [`verify_pack_expecting`],
+//! which refuses a pack signed by any other key before hashing its files.
 
+use crate::fingerprint::{fingerprint, legacy, Expected};
 use crate::hashing::TallyWriter;
+use crate::layout;
 use crate::manifest::{
     parse_sums, FileRecord, Manifest, PackMetadata, EVIDENCE_DIR, MANIFEST_FORMAT, MANIFEST_NAME,
     MANIFEST_VERSION, README_NAME, SIGNATURE_NAME, SUMMARY_NAME, SUMS_NAME,
 };
-use crate::signing::fingerprint;
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +47,9 @@ pub struct VerifyReport {
     pub metadata: PackMetadata,
     /// The signer's public key (64 hex digits).
     pub public_key_hex: String,
-    /// The signer's short fingerprint, to compare with one from the centre.
+    /// The signer's fingerprint (eight groups of four), to compare with one from the
+    /// centre. A pack made by an older Harbour records a shorter one in its manifest; this
+    /// is always the full one, worked out from the key.
     pub fingerprint: String,
     /// Every file listed in the manifest, all of which matched.
     pub files: Vec<FileRecord>,
@@ -74,11 +82,50 @@ pub enum VerifyError {
         /// The entry name (lossily decoded if not UTF-8).
         path: String,
     },
-    /// Two entries have the same name.
-    #[error("{path} appears more than once in the pack.")]
+    /// Two entries have the same name: one tool would show the first copy, another the last.
+    #[error("{path} appears more than once in the pack, so unzip and other tools could show a copy that was never signed.")]
     Duplicate {
         /// The repeated name.
         path: String,
+    },
+    /// Two entries' bytes overlap (as in a zip bomb), or an entry runs into the ZIP's list
+    /// of contents.
+    #[error("{first} and {second} overlap inside the ZIP file, which a genuine Harbour pack never does, so it has been tampered with.")]
+    Overlap {
+        /// The entry that starts first.
+        first: String,
+        /// The entry (or part of the ZIP) it runs into.
+        second: String,
+    },
+    /// Bytes that belong to no listed entry: a hidden file some tools would show.
+    #[error("The pack holds data that belongs to none of its files (just before {before}), which a genuine Harbour pack never does, so it has been tampered with.")]
+    HiddenData {
+        /// The entry (or part of the ZIP) the data comes just before.
+        before: String,
+    },
+    /// An entry's local header disagrees with the ZIP's list of contents.
+    #[error("{path} is described differently in the two places a ZIP file records it, so the pack has been tampered with.")]
+    Inconsistent {
+        /// The entry concerned.
+        path: String,
+    },
+    /// An entry is not the size the signed manifest gives; it is not read.
+    #[error("{path} is {size} bytes inside the ZIP but the signed manifest says {expected}, so it has changed since the pack was made.")]
+    WrongSize {
+        /// The entry concerned.
+        path: String,
+        /// Its size inside the ZIP.
+        size: u64,
+        /// The size in the manifest.
+        expected: u64,
+    },
+    /// The pack was signed by a key other than the one the recipient was told of.
+    #[error("This pack was signed by the key with fingerprint {actual}, not the {expected} you were told, so it did not come from the sender you expect and must not be relied on.")]
+    WrongSigner {
+        /// The fingerprint the recipient gave.
+        expected: String,
+        /// The fingerprint of the key that signed the pack.
+        actual: String,
     },
     /// An entry is a folder, link or other non-ordinary file.
     #[error("{path} is not an ordinary file, which a Harbour pack never contains.")]
@@ -151,36 +198,81 @@ pub enum VerifyError {
 
 /// Checks the evidence pack at `path`. Needs nothing but the pack.
 pub fn verify_pack(path: &Path) -> Result<VerifyReport, VerifyError> {
+    verify_pack_expecting(path, None)
+}
+
+/// Checks the evidence pack at `path` and, given `expected` (the fingerprint the recipient
+/// was told by phone), that it was signed by that key.
+pub fn verify_pack_expecting(
+    path: &Path,
+    expected: Option<&Expected>,
+) -> Result<VerifyReport, VerifyError> {
     let file = File::open(path).map_err(|source| VerifyError::Open {
         path: path.to_path_buf(),
         source,
     })?;
-    verify_reader(BufReader::new(file))
+    verify_reader_expecting(BufReader::new(file), expected)
 }
 
 /// Checks a pack encrypted with a passphrase (see [`crate::sealed`]), decrypting it as it
 /// is read: nothing is written to disk.
 pub fn verify_sealed_pack(path: &Path, passphrase: &str) -> Result<VerifyReport, VerifyError> {
+    verify_sealed_pack_expecting(path, passphrase, None)
+}
+
+/// [`verify_sealed_pack`], and that the pack was signed by the key `expected` names.
+pub fn verify_sealed_pack_expecting(
+    path: &Path,
+    passphrase: &str,
+    expected: Option<&Expected>,
+) -> Result<VerifyReport, VerifyError> {
     let opened = crate::sealed::open_sealed(path, passphrase)?;
-    verify_reader(BufReader::with_capacity(64 * 1024, opened))
+    verify_reader_expecting(BufReader::with_capacity(64 * 1024, opened), expected)
 }
 
 /// Checks the pack that `reader` reads (a ZIP).
 pub fn verify_reader<R: Read + Seek>(reader: R) -> Result<VerifyReport, VerifyError> {
+    verify_reader_expecting(reader, None)
+}
+
+/// Checks the pack that `reader` reads (a ZIP), and its signer if `expected` is given.
+pub fn verify_reader_expecting<R: Read + Seek>(
+    reader: R,
+    expected: Option<&Expected>,
+) -> Result<VerifyReport, VerifyError> {
     let mut zip = ZipArchive::new(reader).map_err(VerifyError::NotZip)?;
 
-    // 1. Every entry name must be safe before anything else is looked at.
+    // 1. One reading only: no repeated name, entries in order without overlaps or gaps.
+    if zip.has_duplicate_names() {
+        return Err(layout::duplicate(zip));
+    }
+    layout::check_layout(&mut zip)?;
+
+    // 2. Every entry name must be safe before anything else is looked at.
     let entries = list_entries(&mut zip)?;
 
-    // 2. The manifest must be signed by the key it names.
+    // 3. The manifest must be signed by the key it names, and that must be the key the
+    //    recipient was told of.
     let manifest_bytes = read_small(&mut zip, &entries, MANIFEST_NAME, MAX_TEXT_FILE)?;
     let signature_bytes = read_small(&mut zip, &entries, SIGNATURE_NAME, MAX_SIGNATURE_FILE)?;
-    let manifest = check_signature(&manifest_bytes, &signature_bytes)?;
+    let (manifest, key) = check_signature(&manifest_bytes, &signature_bytes)?;
+    if let Some(expected) = expected {
+        if !expected.matches(&key) {
+            return Err(VerifyError::WrongSigner {
+                expected: expected.shown(),
+                actual: fingerprint(&key),
+            });
+        }
+    }
 
-    // 3. Exactly the listed files, no more and no fewer.
+    // 4. Exactly the listed files, no more and no fewer.
     let mut expected = BTreeSet::new();
+    let mut folded = BTreeSet::new();
     for record in &manifest.files {
-        if !is_listed_path(&record.path) || !expected.insert(record.path.as_str()) {
+        if !is_listed_path(&record.path)
+            || !expected.insert(record.path.as_str())
+            || !folded.insert(record.path.to_lowercase())
+        {
             return Err(VerifyError::ManifestInvalid {
                 reason: format!(
                     "it lists {} in a way a Harbour pack never would",
@@ -203,12 +295,15 @@ pub fn verify_reader<R: Read + Seek>(reader: R) -> Result<VerifyReport, VerifyEr
         });
     }
 
-    // 4. Every file's contents against the manifest.
+    // 5. Every file's size against the manifest before any is read, then its contents.
+    for record in &manifest.files {
+        check_size(&mut zip, entries[&record.path], record)?;
+    }
     for record in &manifest.files {
         check_entry(&mut zip, entries[&record.path], record)?;
     }
 
-    // 5. SHA256SUMS must say the same as the manifest.
+    // 6. SHA256SUMS must say the same as the manifest.
     let sums_bytes = read_small(&mut zip, &entries, SUMS_NAME, MAX_TEXT_FILE)?;
     check_sums(&sums_bytes, &manifest, &manifest_bytes)?;
 
@@ -219,7 +314,7 @@ pub fn verify_reader<R: Read + Seek>(reader: R) -> Result<VerifyReport, VerifyEr
             made_by: manifest.made_by,
         },
         public_key_hex: manifest.signer.public_key_hex,
-        fingerprint: manifest.signer.fingerprint,
+        fingerprint: fingerprint(&key),
         files: manifest.files,
     })
 }
@@ -324,7 +419,11 @@ fn invalid(reason: &str) -> VerifyError {
     }
 }
 
-fn check_signature(manifest_bytes: &[u8], signature_bytes: &[u8]) -> Result<Manifest, VerifyError> {
+/// Checks the signature; gives back the manifest and the key that signed it.
+fn check_signature(
+    manifest_bytes: &[u8],
+    signature_bytes: &[u8],
+) -> Result<(Manifest, [u8; 32]), VerifyError> {
     let manifest: Manifest = serde_json::from_slice(manifest_bytes)
         .map_err(|e| invalid(&format!("it is not in the expected JSON layout ({e})")))?;
     if manifest.format != MANIFEST_FORMAT {
@@ -349,12 +448,34 @@ fn check_signature(manifest_bytes: &[u8], signature_bytes: &[u8]) -> Result<Mani
     key.verify_strict(manifest_bytes, &Signature::from_bytes(&sig))
         .map_err(|_| VerifyError::BadSignature)?;
 
-    if manifest.signer.fingerprint != fingerprint(key.as_bytes()) {
+    // Packs made by older versions of Harbour record the short (64-bit) form.
+    let recorded = &manifest.signer.fingerprint;
+    if *recorded != fingerprint(key.as_bytes()) && *recorded != legacy(key.as_bytes()) {
         return Err(invalid(
             "the fingerprint it gives does not belong to its public key",
         ));
     }
-    Ok(manifest)
+    let key = key.to_bytes();
+    Ok((manifest, key))
+}
+
+/// Refuses an entry whose size in the ZIP is not the manifest's, without reading it.
+fn check_size<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    record: &FileRecord,
+) -> Result<(), VerifyError> {
+    let entry = zip.by_index_raw(index).map_err(VerifyError::NotZip)?;
+    for size in [entry.size(), entry.compressed_size()] {
+        if size != record.size {
+            return Err(VerifyError::WrongSize {
+                path: record.path.clone(),
+                size,
+                expected: record.size,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_entry<R: Read + Seek>(
@@ -362,9 +483,12 @@ fn check_entry<R: Read + Seek>(
     index: usize,
     record: &FileRecord,
 ) -> Result<(), VerifyError> {
-    let mut entry = zip.by_index(index).map_err(VerifyError::NotZip)?;
+    let entry = zip.by_index(index).map_err(VerifyError::NotZip)?;
     let mut tally = TallyWriter::new(io::sink());
-    io::copy(&mut entry, &mut tally).map_err(|e| entry_error(&record.path, e))?;
+    // Never more than the signed size, whatever the ZIP claims.
+    // (One byte more lets the ZIP reader reach the end and check the CRC-32.)
+    io::copy(&mut entry.take(record.size.saturating_add(1)), &mut tally)
+        .map_err(|e| entry_error(&record.path, e))?;
     let (size, sha256) = tally.tally.finish();
     if size != record.size || sha256 != record.sha256 {
         return Err(VerifyError::Changed {
