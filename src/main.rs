@@ -65,11 +65,12 @@ fn main() {
         Command::RecoverySheet(a) => {
             cli::open(&dir, pf).and_then(|h| cli::report::recovery_sheet(&h, a, &out))
         }
-        Command::Peer(c) => cli::open(&dir, pf).and_then(|h| cli::sync::peer(&h, c, &out)),
+        Command::Peer(c) => cli::open(&dir, pf).and_then(|mut h| cli::sync::peer(&mut h, c, &out)),
         Command::Sync(c) => cli::open(&dir, pf).and_then(|mut h| cli::sync::sync(&mut h, c, &out)),
         Command::Conflict(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::sync::conflict(&mut h, c, &out))
         }
+        Command::Clock(c) => cli::open(&dir, pf).and_then(|h| cli::clock::run(&h, c, &out)),
     };
     if let Err(e) = result {
         let e = harbour::folder::explain(&dir, e);

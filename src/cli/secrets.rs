@@ -95,8 +95,18 @@ pub fn recovery_key(file: Option<&PathBuf>) -> Result<RecoveryKey> {
     RecoveryKey::parse(&zeroize::Zeroizing::new(text))
 }
 
-/// Opens the folder: with a passphrase given by a script, else the keyring, else a prompt.
+/// Opens the folder (see `unlock`), and says on standard error when this computer's clock
+/// is far from the case log's.
 pub fn open(dir: &Path, passphrase_file: Option<&PathBuf>) -> Result<Harbour> {
+    let h = unlock(dir, passphrase_file)?;
+    if let Ok(Some(w)) = h.log().clock_warning() {
+        eprintln!("Warning: {}", w.message);
+    }
+    Ok(h)
+}
+
+/// Unlocks the folder: with a passphrase given by a script, else the keyring, else a prompt.
+fn unlock(dir: &Path, passphrase_file: Option<&PathBuf>) -> Result<Harbour> {
     if let Some(p) = given_passphrase(passphrase_file)? {
         return Harbour::open(dir, Unlock::Passphrase(&p));
     }
