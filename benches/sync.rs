@@ -13,7 +13,7 @@
 //! `HARBOUR_BENCH_EVIDENCE_MB` change the size; run without `--bench` (as `cargo test
 //! --benches` does) it does a tiny run.
 
-#[path = "../tests/sync_support/mod.rs"]
+#[path = "../tests/it/sync_support/mod.rs"]
 mod sync_support;
 
 use std::path::Path;

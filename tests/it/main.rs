@@ -32,3 +32,4 @@ mod sync_receive;
 mod tamper;
 mod transfer;
 mod unlock;
+mod vectors;
