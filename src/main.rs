@@ -72,6 +72,13 @@ fn main() {
         }
         Command::Clock(c) => cli::open(&dir, pf).and_then(|h| cli::clock::run(&h, c, &out)),
     };
+    // A clock far from the case log's is said once, after the command's own output; a
+    // command refused because of it says so in its own sentence instead.
+    if let Some(w) = cli::secrets::take_clock_warning() {
+        if !matches!(result, Err(harbour::Error::ClockWrong(_))) {
+            let _ = writeln!(std::io::stderr().lock(), "Warning: {w}");
+        }
+    }
     if let Err(e) = result {
         let e = harbour::folder::explain(&dir, e);
         let text = if out.json {

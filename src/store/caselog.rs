@@ -420,7 +420,6 @@ pub(crate) fn ingest_in_with(
         }
     }
     refuse_revoked(tx, &revoked, &mut applied, &mut refused)?;
-    report.refused = named_refusals(tx, &revoked, &refused)?;
     report.applied = applied.len();
     report.waiting = tx.query_row("SELECT count(*) FROM pending_events", [], |r| {
         r.get::<_, i64>(0)
@@ -439,6 +438,8 @@ pub(crate) fn ingest_in_with(
         rebuild_in(tx)?;
         report.rebuilt = true;
     }
+    // Named once the tables hold the devices this batch registered.
+    report.refused = named_refusals(tx, &revoked, &refused)?;
     Ok(report)
 }
 
