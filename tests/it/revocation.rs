@@ -133,9 +133,8 @@ fn a_revocation_travels_so_a_relay_refuses_the_revoked_device_too() {
     let bundle = c.bundle_for(&[d]);
     let err = d.take(&bundle).expect_err("refused");
     assert_eq!(err.code(), "bundle_revoked_sender", "{err}");
-    let err = export::recipients(d.h(), &[c.id().to_string()])
-        .err()
-        .expect("no bundle for a revoked peer");
+    let err =
+        export::recipients(d.h(), &[c.id().to_string()]).expect_err("no bundle for a revoked peer");
     assert_eq!(err.code(), "peer_revoked");
 }
 
