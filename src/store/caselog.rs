@@ -364,7 +364,9 @@ pub(crate) fn ingest_in_with(
     // Move every event whose chain is now complete from pending into the log.
     let mut keys = HashMap::new();
     let mut applied: Vec<Event> = Vec::new();
-    let mut revoked = revocation::known(tx)?;
+    // Revocations held before this batch; those it brings are applied after (`refuse_revoked`),
+    // once it is known which of them come from devices not revoked themselves.
+    let revoked = revocation::known(tx)?;
     let mut refused: HashMap<Uuid, usize> = HashMap::new();
     let devices: Vec<String> = tx
         .prepare("SELECT DISTINCT device_id FROM pending_events ORDER BY device_id")?
@@ -406,9 +408,6 @@ pub(crate) fn ingest_in_with(
             if !event.is_withheld() {
                 event.body()?;
             }
-            if let Some(r) = revocation::recorded_by(&event) {
-                revocation::learn(&mut revoked, r);
-            }
             rows::insert(tx, &event)?;
             tx.prepare_cached("DELETE FROM pending_events WHERE id = ?1")?
                 .execute([event.header.id.to_string()])?;
@@ -419,7 +418,8 @@ pub(crate) fn ingest_in_with(
             }
         }
     }
-    refuse_revoked(tx, &revoked, &mut applied, &mut refused)?;
+    let mut names = HashMap::new();
+    let revoked = refuse_revoked(tx, &mut applied, &mut refused, &mut names)?;
     report.applied = applied.len();
     report.waiting = tx.query_row("SELECT count(*) FROM pending_events", [], |r| {
         r.get::<_, i64>(0)
@@ -439,21 +439,38 @@ pub(crate) fn ingest_in_with(
         report.rebuilt = true;
     }
     // Named once the tables hold the devices this batch registered.
-    report.refused = named_refusals(tx, &revoked, &refused)?;
+    report.refused = named_refusals(tx, &revoked, &refused, &names)?;
     Ok(report)
 }
 
 /// Takes back out of this ingest the events of devices whose revocation is now known (one
 /// may have arrived in the same batch, after them) that fall after it, and drops those still
-/// waiting. Only rows this ingest inserted are removed: the committed log is never edited.
+/// waiting; returns the revocations that hold. The batch's revocations are taken in the
+/// log's order, each only if its own event is not refused by those before it (a device
+/// already revoked cannot revoke another). Only rows this ingest inserted are removed: the
+/// committed log is never edited.
 fn refuse_revoked(
     tx: &Transaction<'_>,
-    revoked: &HashMap<Uuid, revocation::Revocation>,
     applied: &mut Vec<Event>,
     refused: &mut HashMap<Uuid, usize>,
-) -> Result<()> {
+    names: &mut HashMap<Uuid, String>,
+) -> Result<HashMap<Uuid, revocation::Revocation>> {
+    let mut revoked = revocation::known(tx)?;
+    let mut brought: Vec<(&Event, revocation::Revocation)> = applied
+        .iter()
+        .filter_map(|e| revocation::recorded_by(e).map(|r| (e, r)))
+        .collect();
+    brought.sort_by_key(|(e, _)| e.order_key());
+    for (event, r) in brought {
+        let refused_itself = revoked
+            .get(&event.header.device_id)
+            .is_some_and(|held| held.refuses(event));
+        if !refused_itself {
+            revocation::learn(&mut revoked, r);
+        }
+    }
     if revoked.is_empty() {
-        return Ok(());
+        return Ok(revoked);
     }
     let mut kept = Vec::with_capacity(applied.len());
     for event in applied.drain(..) {
@@ -462,6 +479,9 @@ fn refuse_revoked(
                 tx.prepare_cached("DELETE FROM events WHERE id = ?1")?
                     .execute([event.header.id.to_string()])?;
                 *refused.entry(event.header.device_id).or_default() += 1;
+                if let Some(name) = revocation::registered_name(&event) {
+                    names.insert(event.header.device_id, name);
+                }
             }
             _ => kept.push(event),
         }
@@ -473,20 +493,26 @@ fn refuse_revoked(
             *refused.entry(r.device_id).or_default() += n;
         }
     }
-    Ok(())
+    Ok(revoked)
 }
 
 fn named_refusals(
     tx: &Transaction<'_>,
     revoked: &HashMap<Uuid, revocation::Revocation>,
     refused: &HashMap<Uuid, usize>,
+    names: &HashMap<Uuid, String>,
 ) -> Result<Vec<revocation::Refused>> {
     let mut out = Vec::new();
     let mut devices: Vec<&Uuid> = refused.keys().collect();
     devices.sort();
     for d in devices {
         if let Some(r) = revoked.get(d) {
-            out.push(revocation::refusal(tx, r, refused[d])?);
+            out.push(revocation::refusal(
+                tx,
+                r,
+                refused[d],
+                names.get(d).map(String::as_str),
+            )?);
         }
     }
     Ok(out)

@@ -16,6 +16,11 @@
 //! refused too; that is the safe side when a key may have been stolen. When two devices
 //! revoke the same one, the lower `last_seq` holds, from the earlier warning.
 //!
+//! A revocation signed by a device that is itself revoked (beyond its `last_seq`) does not
+//! count. When several arrive in one batch they are taken in the log's order, so one that a
+//! revoked device backdated could still count on a device that learns of both at once; on
+//! a device that already held the first, it cannot.
+//!
 //! Events a device already held when it learnt of a revocation stay in its log (the log is
 //! never edited), but it no longer passes them on (`sync::export`).
 
@@ -111,6 +116,22 @@ pub fn learn(known: &mut HashMap<Uuid, Revocation>, r: Revocation) {
         .or_insert(r);
 }
 
+/// The name a device's registration gives it ("Leeds laptop (LDS)"), if `event` is one.
+pub fn registered_name(event: &Event) -> Option<String> {
+    if event.header.seq != 1 || event.is_withheld() {
+        return None;
+    }
+    match event.body().ok()? {
+        Body::DeviceRegistered {
+            label,
+            centre: Some(c),
+            ..
+        } => Some(format!("{label} ({c})")),
+        Body::DeviceRegistered { label, .. } => Some(label),
+        _ => None,
+    }
+}
+
 /// The revocation an event records, if it is one.
 pub fn recorded_by(event: &Event) -> Option<Revocation> {
     if event.header.kind != "device_revoked" || event.is_withheld() {
@@ -157,15 +178,24 @@ pub fn device_name(conn: &Connection, device: &Uuid) -> Result<String> {
 }
 
 /// The named refusal for `count` events of a revoked device.
-pub fn refusal(conn: &Connection, r: &Revocation, count: usize) -> Result<Refused> {
+/// `registered` names the device when its registration is among the refused events.
+pub fn refusal(
+    conn: &Connection,
+    r: &Revocation,
+    count: usize,
+    registered: Option<&str>,
+) -> Result<Refused> {
     let by = device_name(conn, &r.revoked_by)?;
+    let mut name = device_name(conn, &r.device_id)?;
+    if let (true, Some(label)) = (name.starts_with("device "), registered) {
+        name = label.to_string();
+    }
     Ok(Refused {
         device_id: r.device_id,
         events: count,
         revoked_ms: r.at_ms,
         message: format!(
-            "{count} change(s) made on {} after it was revoked on {} (by {by}) were refused: a revoked device's new records are not accepted from anyone.",
-            device_name(conn, &r.device_id)?,
+            "{count} change(s) made on {name} after it was revoked on {} (by {by}) were refused: a revoked device's new records are not accepted from anyone.",
             crate::domain::time::show_millis(r.at_ms),
         ),
     })

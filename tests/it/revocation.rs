@@ -176,3 +176,32 @@ fn a_revocation_and_the_revoked_devices_later_events_taken_in_together_are_refus
     assert!(!references(&f).contains(&after_ref));
     harbour::store::verify::verify(f.hr().log().conn()).expect("verify");
 }
+
+#[test]
+fn a_revocation_signed_by_a_device_already_revoked_does_not_count() {
+    let mut s = sites(&["MAN", "LDS", "BRD"]);
+    let mut d = s.pop().expect("d");
+    let mut c = s.pop().expect("c");
+    let mut b = s.pop().expect("b");
+    revoke(&mut b, &c);
+    // C, already revoked by B, tries to cut D off.
+    revoke(&mut c, &d);
+    let learner = d.learner("Alex Example");
+    let incident = d.incident(learner, "Recorded on a laptop nobody rightly revoked");
+    let reference = reference_of(&d, incident);
+
+    let mut f = Site::new("HUL", "HUL Coordinator");
+    let mut all = Vec::new();
+    for site in [&c, &d, &b] {
+        all.extend(site.hr().log().events().expect("events"));
+    }
+    let report = f.h().log_mut().ingest(all).expect("ingest");
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert!(
+        report.refused[0].message.contains("LDS laptop (LDS)"),
+        "{}",
+        report.refused[0].message
+    );
+    assert!(references(&f).contains(&reference), "D was cut off by C");
+    harbour::store::verify::verify(f.hr().log().conn()).expect("verify");
+}
