@@ -89,6 +89,9 @@ pub enum Error {
     /// A sync bundle or peer card refused, with a code saying why (see `sync::Refusal`).
     #[error("{message}")]
     Sync { code: &'static str, message: String },
+    /// This computer's clock is too far from the case log's to record anything (`store::clock`).
+    #[error("{0}")]
+    ClockWrong(String),
 }
 
 impl Error {
@@ -128,6 +131,7 @@ impl Error {
             Error::PackPassphraseNeeded => "pack_passphrase_needed",
             Error::Cancelled => "cancelled",
             Error::Sync { code, .. } => code,
+            Error::ClockWrong(_) => "clock_wrong",
         }
     }
 

@@ -71,12 +71,20 @@ fn main() {
         Command::RecoverySheet(a) => {
             cli::open(&dir, pf).and_then(|h| cli::report::recovery_sheet(&h, a, &out))
         }
-        Command::Peer(c) => cli::open(&dir, pf).and_then(|h| cli::sync::peer(&h, c, &out)),
+        Command::Peer(c) => cli::open(&dir, pf).and_then(|mut h| cli::sync::peer(&mut h, c, &out)),
         Command::Sync(c) => cli::open(&dir, pf).and_then(|mut h| cli::sync::sync(&mut h, c, &out)),
         Command::Conflict(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::sync::conflict(&mut h, c, &out))
         }
+        Command::Clock(c) => cli::open(&dir, pf).and_then(|h| cli::clock::run(&h, c, &out)),
     };
+    // A clock far from the case log's is said once, after the command's own output; a
+    // command refused because of it says so in its own sentence instead.
+    if let Some(w) = cli::secrets::take_clock_warning() {
+        if !matches!(result, Err(harbour::Error::ClockWrong(_))) {
+            let _ = writeln!(std::io::stderr().lock(), "Warning: {w}");
+        }
+    }
     if let Err(e) = result {
         let e = harbour::folder::explain(&dir, e);
         let text = if out.json {

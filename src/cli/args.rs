@@ -83,6 +83,17 @@ pub enum Command {
     /// Fields changed on two devices, and choosing between them.
     #[command(subcommand, alias = "conflicts")]
     Conflict(ConflictCmd),
+    /// This computer's clock against the case log's.
+    #[command(subcommand)]
+    Clock(ClockCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCmd {
+    /// Show this computer's date and time beside the newest entry in the case log.
+    Show,
+    /// Confirm that today's date is right after more than six months without an entry.
+    Confirm,
 }
 
 #[derive(Debug, Subcommand)]

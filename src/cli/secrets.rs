@@ -95,8 +95,27 @@ pub fn recovery_key(file: Option<&PathBuf>) -> Result<RecoveryKey> {
     RecoveryKey::parse(&zeroize::Zeroizing::new(text))
 }
 
-/// Opens the folder: with a passphrase given by a script, else the keyring, else a prompt.
+/// A warning about this computer's clock found when the folder was opened, printed once the
+/// command is done (`take_clock_warning`).
+static CLOCK_WARNING: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Opens the folder (see `unlock`), and notes when this computer's clock is far from the
+/// case log's.
 pub fn open(dir: &Path, passphrase_file: Option<&PathBuf>) -> Result<Harbour> {
+    let h = unlock(dir, passphrase_file)?;
+    if let (Ok(Some(w)), Ok(mut slot)) = (h.log().clock_warning(), CLOCK_WARNING.lock()) {
+        *slot = Some(w.message);
+    }
+    Ok(h)
+}
+
+/// The clock warning noted when the folder was opened, if any.
+pub fn take_clock_warning() -> Option<String> {
+    CLOCK_WARNING.lock().ok().and_then(|mut w| w.take())
+}
+
+/// Unlocks the folder: with a passphrase given by a script, else the keyring, else a prompt.
+fn unlock(dir: &Path, passphrase_file: Option<&PathBuf>) -> Result<Harbour> {
     if let Some(p) = given_passphrase(passphrase_file)? {
         return Harbour::open(dir, Unlock::Passphrase(&p));
     }

@@ -20,7 +20,10 @@ fn ask_yes(question: &str) -> bool {
     matches!(line.trim().to_lowercase().as_str(), "y" | "yes")
 }
 
-pub fn peer(h: &Harbour, c: PeerCmd, out: &Out) -> Result<()> {
+pub fn peer(h: &mut Harbour, c: PeerCmd, out: &Out) -> Result<()> {
+    if let PeerCmd::Revoke { peer } = c {
+        return revoke(h, &peer, out);
+    }
     let log = h.log();
     match c {
         PeerCmd::Card { out: path } => {
@@ -86,14 +89,17 @@ pub fn peer(h: &Harbour, c: PeerCmd, out: &Out) -> Result<()> {
                 s
             });
         }
-        PeerCmd::Revoke { peer } => {
-            let p = peers::revoke(log, &peer)?;
-            out.done(&format!(
-                "{} ({}) is revoked: its new bundles will be refused and nothing more is sent to it.",
-                p.coordinator, p.centre
-            ));
-        }
+        PeerCmd::Revoke { .. } => {}
     }
+    Ok(())
+}
+
+fn revoke(h: &mut Harbour, peer: &str, out: &Out) -> Result<()> {
+    let p = peers::revoke(h.log_mut(), peer)?;
+    out.done(&format!(
+        "{} ({}) is revoked: nothing more is sent to it, and what it records from now on is refused here and by every centre this device syncs with, whoever passes it on.",
+        p.coordinator, p.centre
+    ));
     Ok(())
 }
 

@@ -4,6 +4,11 @@
 //! device (the one that added the centre). Any other device recording an incident for that
 //! centre adds its own four-character tag (`MAN-2026-0007-3F9A`), so two laptops never hand
 //! out the same reference even when they have not synced.
+//!
+//! The year is that of the day the incident is recorded, by this computer's clock (checked
+//! against the case log before anything is written, see `store::clock`), never the log's
+//! hybrid clock: a device whose log holds an event from a clock that ran fast numbers its
+//! next incidents by the real year, not the future one.
 
 use crate::{Error, Result};
 

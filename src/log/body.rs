@@ -379,6 +379,13 @@ pub enum Body {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signed_by: Option<String>,
     },
+    /// A device's key is no longer trusted (lost, stolen, or its coordinator left): every
+    /// device that learns of this refuses the events it signed after `last_seq`, the last
+    /// event of its chain the revoking device had accepted (see `store::revocation`).
+    DeviceRevoked {
+        device_id: Uuid,
+        last_seq: u64,
+    },
 }
 
 impl Body {
@@ -418,6 +425,7 @@ impl Body {
             Body::FormAdapted { .. } => "form_adapted",
             Body::TransferSent { .. } => "transfer_sent",
             Body::TransferReceiptRecorded { .. } => "transfer_receipt_recorded",
+            Body::DeviceRevoked { .. } => "device_revoked",
         }
     }
 

@@ -13,7 +13,7 @@ use ed25519_dalek::VerifyingKey;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
-use super::{project, rows, schema};
+use super::{clock, project, revocation, rows, schema};
 use crate::log::hlc::{Clock, SystemClock};
 use crate::log::{Body, DeviceSigner, Event, EventHeader, Hlc, KIND_VERSION};
 use crate::{Error, Result};
@@ -32,6 +32,8 @@ pub struct IngestReport {
     pub already_held: usize,
     pub waiting: usize,
     pub rebuilt: bool,
+    /// Events refused because their device was revoked (`store::revocation`), per device.
+    pub refused: Vec<revocation::Refused>,
 }
 
 /// The open case log: the database connection and this device.
@@ -118,8 +120,30 @@ impl CaseLog {
         self
     }
 
+    /// Switches to another clock on an open log (tests of a clock put right or set wrong).
+    pub fn set_clock(&mut self, clock: Box<dyn Clock>) {
+        self.clock = clock;
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The wall clock this log stamps events by.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// A warning when this computer's clock is far from the newest event held (shown by the
+    /// command line on standard error and by the app), see `store::clock`.
+    pub fn clock_warning(&self) -> Result<Option<clock::ClockWarning>> {
+        clock::warning(&self.conn, self.clock.now_ms())
+    }
+
+    /// The coordinator confirms today's date is right after a long pause, so writing is no
+    /// longer refused as a clock far ahead of the log.
+    pub fn confirm_clock(&self) -> Result<()> {
+        clock::confirm(&self.conn, self.clock.now_ms())
     }
 
     /// For tests and tools that must reach the raw database (e.g. tamper tests).
@@ -169,11 +193,25 @@ impl CaseLog {
         keep_going: &mut dyn FnMut(usize) -> bool,
     ) -> Result<Vec<Event>> {
         let tx = self.conn.transaction()?;
+        let wall = self.clock.now_ms();
+        clock::check_before_write(&tx, wall)?;
+        // A log holding events from the future (see `log::hlc`): the clock follows only the
+        // plausible ones, and the events each new one refers to.
+        let recovering = clock::holds_future(&tx, wall)?;
         let mut head = rows::chain_head(&tx, &self.device.id)?;
-        let mut latest = rows::latest_hlc(&tx)?;
+        let mut latest = if recovering {
+            clock::latest_plausible(&tx, wall)?
+        } else {
+            rows::latest_hlc(&tx)?
+        };
         let mut out = Vec::with_capacity(bodies.len());
         for body in bodies {
-            let hlc = Hlc::next(latest, self.clock.now_ms());
+            let depends = if recovering {
+                clock::depends_on(&tx, &body)?
+            } else {
+                None
+            };
+            let hlc = Hlc::next_within(latest, depends, self.clock.now_ms().max(wall));
             let seq = head.map(|(s, _)| s + 1).unwrap_or(1);
             let header = EventHeader {
                 id: Uuid::now_v7(),
@@ -189,14 +227,23 @@ impl CaseLog {
                 .signer
                 .seal(header, &body, head.map(|(_, h)| h))?;
             rows::insert(&tx, &event)?;
-            project::apply(&tx, &event, &body)?;
+            if !recovering {
+                project::apply(&tx, &event, &body)?;
+            }
             head = Some((seq, event.hash));
-            latest = hlc;
+            if !hlc.is_beyond(wall) {
+                latest = latest.max(hlc);
+            }
             out.push(event);
             if !keep_going(out.len()) {
                 // Dropping the transaction rolls it back.
                 return Err(Error::Cancelled);
             }
+        }
+        if recovering {
+            // The new events sort before the future ones, so the tables are built again in
+            // the log's order, as every other device will build them.
+            rebuild_in(&tx)?;
         }
         tx.commit()?;
         Ok(out)
@@ -317,6 +364,10 @@ pub(crate) fn ingest_in_with(
     // Move every event whose chain is now complete from pending into the log.
     let mut keys = HashMap::new();
     let mut applied: Vec<Event> = Vec::new();
+    // Revocations held before this batch; those it brings are applied after (`refuse_revoked`),
+    // once it is known which of them come from devices not revoked themselves.
+    let revoked = revocation::known(tx)?;
+    let mut refused: HashMap<Uuid, usize> = HashMap::new();
     let devices: Vec<String> = tx
         .prepare("SELECT DISTINCT device_id FROM pending_events ORDER BY device_id")?
         .query_map([], |r| r.get(0))?
@@ -325,6 +376,12 @@ pub(crate) fn ingest_in_with(
         let device_id = Uuid::parse_str(&device).map_err(|_| {
             Error::Integrity("a waiting event names a device that is not valid.".into())
         })?;
+        if let Some(r) = revoked.get(&device_id) {
+            let n = revocation::drop_waiting(tx, r)?;
+            if n > 0 {
+                *refused.entry(device_id).or_default() += n;
+            }
+        }
         let mut head = rows::chain_head(tx, &device_id)?;
         loop {
             let next = head.map(|(s, _)| s + 1).unwrap_or(1);
@@ -361,6 +418,8 @@ pub(crate) fn ingest_in_with(
             }
         }
     }
+    let mut names = HashMap::new();
+    let revoked = refuse_revoked(tx, &mut applied, &mut refused, &mut names)?;
     report.applied = applied.len();
     report.waiting = tx.query_row("SELECT count(*) FROM pending_events", [], |r| {
         r.get::<_, i64>(0)
@@ -379,7 +438,84 @@ pub(crate) fn ingest_in_with(
         rebuild_in(tx)?;
         report.rebuilt = true;
     }
+    // Named once the tables hold the devices this batch registered.
+    report.refused = named_refusals(tx, &revoked, &refused, &names)?;
     Ok(report)
+}
+
+/// Takes back out of this ingest the events of devices whose revocation is now known (one
+/// may have arrived in the same batch, after them) that fall after it, and drops those still
+/// waiting; returns the revocations that hold. The batch's revocations are taken in the
+/// log's order, each only if its own event is not refused by those before it (a device
+/// already revoked cannot revoke another). Only rows this ingest inserted are removed: the
+/// committed log is never edited.
+fn refuse_revoked(
+    tx: &Transaction<'_>,
+    applied: &mut Vec<Event>,
+    refused: &mut HashMap<Uuid, usize>,
+    names: &mut HashMap<Uuid, String>,
+) -> Result<HashMap<Uuid, revocation::Revocation>> {
+    let mut revoked = revocation::known(tx)?;
+    let mut brought: Vec<(&Event, revocation::Revocation)> = applied
+        .iter()
+        .filter_map(|e| revocation::recorded_by(e).map(|r| (e, r)))
+        .collect();
+    brought.sort_by_key(|(e, _)| e.order_key());
+    for (event, r) in brought {
+        let refused_itself = revoked
+            .get(&event.header.device_id)
+            .is_some_and(|held| held.refuses(event));
+        if !refused_itself {
+            revocation::learn(&mut revoked, r);
+        }
+    }
+    if revoked.is_empty() {
+        return Ok(revoked);
+    }
+    let mut kept = Vec::with_capacity(applied.len());
+    for event in applied.drain(..) {
+        match revoked.get(&event.header.device_id) {
+            Some(r) if r.refuses(&event) => {
+                tx.prepare_cached("DELETE FROM events WHERE id = ?1")?
+                    .execute([event.header.id.to_string()])?;
+                *refused.entry(event.header.device_id).or_default() += 1;
+                if let Some(name) = revocation::registered_name(&event) {
+                    names.insert(event.header.device_id, name);
+                }
+            }
+            _ => kept.push(event),
+        }
+    }
+    *applied = kept;
+    for r in revoked.values() {
+        let n = revocation::drop_waiting(tx, r)?;
+        if n > 0 {
+            *refused.entry(r.device_id).or_default() += n;
+        }
+    }
+    Ok(revoked)
+}
+
+fn named_refusals(
+    tx: &Transaction<'_>,
+    revoked: &HashMap<Uuid, revocation::Revocation>,
+    refused: &HashMap<Uuid, usize>,
+    names: &HashMap<Uuid, String>,
+) -> Result<Vec<revocation::Refused>> {
+    let mut out = Vec::new();
+    let mut devices: Vec<&Uuid> = refused.keys().collect();
+    devices.sort();
+    for d in devices {
+        if let Some(r) = revoked.get(d) {
+            out.push(revocation::refusal(
+                tx,
+                r,
+                refused[d],
+                names.get(d).map(String::as_str),
+            )?);
+        }
+    }
+    Ok(out)
 }
 
 fn mark_projection_version(conn: &Connection) -> Result<()> {

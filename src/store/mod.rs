@@ -1,12 +1,14 @@
 //! The encrypted database: schema, the case log, the tables built from it, and their checks.
 
 pub mod caselog;
+pub mod clock;
 pub mod db;
 pub mod project;
 pub mod project_consent;
 mod project_evidence;
 mod project_forms;
 mod project_transfers;
+pub mod revocation;
 pub mod rows;
 pub mod schema;
 pub mod verify;

@@ -118,6 +118,22 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
         Body::TransferSent { .. } | Body::TransferReceiptRecorded { .. } => {
             super::project_transfers::apply(conn, event, body)?
         }
+        Body::DeviceRevoked {
+            device_id,
+            last_seq,
+        } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO revocations (event_id, device_id, last_seq, revoked_by, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                h.id.to_string(),
+                device_id.to_string(),
+                *last_seq as i64,
+                device,
+                h.hlc.ms
+            ])?;
+        }
         other => {
             let Some(incident_id) = other.incident_id() else {
                 return Ok(());

@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 7;
+pub const PROJECTION_VERSION: i64 = 8;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -408,6 +408,19 @@ CREATE INDEX transfers_learner ON transfers (learner_id);
 CREATE INDEX transfers_awaiting ON transfers (received_on, sent_on);
 "#;
 
+/// Devices revoked, by whom and up to which event of their chain (a projection of
+/// `device_revoked`; see `store::revocation`).
+const V8: &str = r#"
+CREATE TABLE revocations (
+    event_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    revoked_by TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX revocations_device ON revocations (device_id, last_seq);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -441,6 +454,7 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("procedure_templates", "id"),
     ("form_templates", "id, version"),
     ("transfers", "id"),
+    ("revocations", "event_id"),
 ];
 
 /// Every schema version, oldest first.
@@ -453,6 +467,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
     ])
 }
 

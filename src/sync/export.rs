@@ -7,7 +7,8 @@
 //! recipient's copy of the sender's chain has no gap and its later events still apply, and
 //! nothing of the record's content reaches that device. A device never relays events it
 //! holds withheld, nor events about an incident it has not received the opening of: it
-//! stops that device's chain there and leaves the rest to a device that holds them.
+//! stops that device's chain there and leaves the rest to a device that holds them. Nor does
+//! it pass on what a revoked device signed after its revocation.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -111,6 +112,8 @@ pub fn cut(h: &Harbour, to: &[Peer]) -> Result<Cut> {
         "SELECT {} FROM events WHERE device_id = ?1 AND seq > ?2 ORDER BY seq",
         rows::COLUMNS
     ))?;
+    // A revoked device's events after its revocation are not passed on (`store::revocation`).
+    let revoked = crate::store::revocation::known(conn)?;
     for device in mine.keys() {
         let from = known
             .iter()
@@ -122,7 +125,7 @@ pub fn cut(h: &Harbour, to: &[Peer]) -> Result<Cut> {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(rows::bad_row("the case log"))?;
         for event in chain {
-            if event.is_withheld() {
+            if event.is_withheld() || revoked.get(device).is_some_and(|r| r.refuses(&event)) {
                 break;
             }
             let body = event.body()?;

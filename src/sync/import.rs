@@ -23,7 +23,7 @@ use crate::store::caselog;
 use crate::{Error, Harbour, Result};
 
 /// How far ahead of this computer's clock an event may be dated (clock skew allowed).
-pub const MAX_AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
+pub const MAX_AHEAD_MS: i64 = crate::log::hlc::TOLERANCE_MS;
 
 /// What importing a bundle did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -42,6 +42,9 @@ pub struct Imported {
     pub waiting: usize,
     /// The same bundle was imported before.
     pub already_imported: bool,
+    /// Changes refused because the device that made them was revoked: one sentence per
+    /// device, naming it and when it was revoked (`store::revocation`).
+    pub refused: Vec<String>,
 }
 
 impl Imported {
@@ -55,8 +58,15 @@ impl Imported {
             return "This bundle was imported before; nothing changed.".into();
         }
         let mut s = format!("From {}:", self.sender);
+        for r in &self.refused {
+            s.push_str(&format!("\n  {r}"));
+        }
         if self.nothing_changed() {
-            s.push_str(" nothing changed.");
+            s.push_str(if self.refused.is_empty() {
+                " nothing changed."
+            } else {
+                "\n  Nothing else changed."
+            });
             return s;
         }
         if !self.new_incidents.is_empty() {
@@ -238,19 +248,44 @@ pub fn open(h: &Harbour, bytes: &[u8]) -> Result<Opened> {
     })
 }
 
-fn check_times(events: &[Event]) -> Result<()> {
+/// Refuses a bundle holding an event dated more than a day ahead of this computer's clock:
+/// taking it in would let one device with a fast (or lying) clock drag every device's
+/// records into the future. The refusal names the device whose clock it was.
+fn check_times(conn: &rusqlite::Connection, events: &[Event]) -> Result<()> {
     let limit = chrono::Utc::now().timestamp_millis() + MAX_AHEAD_MS;
-    if let Some(e) = events.iter().find(|e| e.header.hlc.ms > limit) {
-        let when = crate::domain::time::show_millis(e.header.hlc.ms);
-        return Err(refused(
-            "bundle_future_event",
-            format!(
-                "Event {} (device {}, number {}) is dated {when}, more than a day ahead of this computer's clock; check the clock on both computers. Nothing was imported.",
-                e.header.id, e.header.device_id, e.header.seq
-            ),
-        ));
+    let Some(e) = events.iter().find(|e| e.header.hlc.ms > limit) else {
+        return Ok(());
+    };
+    let when = crate::domain::time::show_millis(e.header.hlc.ms);
+    let device = device_named(conn, events, &e.header.device_id)?;
+    Err(refused(
+        "bundle_future_event",
+        format!(
+            "This bundle holds a change made on {device} dated {when} (event {}, number {}), more than a day ahead of this computer's clock, so the clock of {device} is wrong: its coordinator should set the correct date and time (if this computer's own date is right). Nothing was imported.",
+            e.header.id, e.header.seq
+        ),
+    ))
+}
+
+/// A device's name from this log, or from its registration carried in the same bundle.
+fn device_named(conn: &rusqlite::Connection, events: &[Event], device: &Uuid) -> Result<String> {
+    let name = crate::store::revocation::device_name(conn, device)?;
+    if !name.starts_with("device ") {
+        return Ok(name);
     }
-    Ok(())
+    let carried = events
+        .iter()
+        .filter(|e| e.header.device_id == *device && e.header.seq == 1)
+        .find_map(|e| match e.body().ok()? {
+            Body::DeviceRegistered {
+                label,
+                centre: Some(c),
+                ..
+            } => Some(format!("{label} ({c})")),
+            Body::DeviceRegistered { label, .. } => Some(label),
+            _ => None,
+        });
+    Ok(carried.unwrap_or(name))
 }
 
 struct Before {
@@ -307,7 +342,7 @@ pub fn import_bytes_with(
     }
     let opened = open(h, bytes)?;
     let events = opened.manifest.events.clone();
-    check_times(&events)?;
+    check_times(h.log().conn(), &events)?;
     let (_, files) = payload::parse(&opened.plain)?;
     // Every file carried must belong to an evidence event in the same bundle.
     let mut captured: HashMap<Uuid, (u64, String)> = HashMap::new();
@@ -463,6 +498,7 @@ pub fn import_bytes_with(
             evidence,
             waiting: report.waiting,
             already_imported: false,
+            refused: report.refused.iter().map(|r| r.message.clone()).collect(),
         })
     })();
     if result.is_err() {

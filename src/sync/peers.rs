@@ -2,8 +2,12 @@
 //!
 //! Peers live in local tables, not in the case log: which devices this coordinator trusts is
 //! knowledge of this device alone (it was settled by a phone call), and syncing it would let
-//! any one device add or revoke peers on all the others. The X25519 secret is kept inside
-//! the encrypted database, under the data key, and is made the first time it is needed.
+//! any one device add peers on all the others. Revocation is the exception, because only
+//! distrust travels: revoking a peer also records a `device_revoked` event, so every device
+//! that syncs with this one refuses what the revoked device signs afterwards, whoever
+//! passes it on, and treats it as revoked itself (`store::revocation`). The X25519 secret is
+//! kept inside the encrypted database, under the data key, and is made the first time it is
+//! needed.
 
 use age::secrecy::ExposeSecret;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -12,7 +16,8 @@ use uuid::Uuid;
 
 use super::card::{self, PeerCard, CARD_FORMAT};
 use super::refused;
-use crate::store::CaseLog;
+use crate::log::Body;
+use crate::store::{revocation, CaseLog};
 use crate::{Error, Result};
 
 /// This device's age identity, if it has one yet.
@@ -119,6 +124,12 @@ pub struct Peer {
 
 const PEER_COLUMNS: &str = "device_id, label, centre, coordinator, coordinator_id, verifying_key, x25519, fingerprint, added_ms, revoked_ms";
 
+/// As `PEER_COLUMNS`, with a revocation learnt from the case log (by another device) counted
+/// as well as one made here: the earlier of the two.
+const PEER_SELECT: &str = "device_id, label, centre, coordinator, coordinator_id, verifying_key, x25519, fingerprint, added_ms,
+    min(coalesce(revoked_ms, (SELECT min(at_ms) FROM revocations r WHERE r.device_id = peers.device_id)),
+        coalesce((SELECT min(at_ms) FROM revocations r WHERE r.device_id = peers.device_id), revoked_ms))";
+
 fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
     let id = |i: usize| -> rusqlite::Result<Uuid> {
         let t: String = r.get(i)?;
@@ -145,7 +156,7 @@ fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
 /// Every peer, trusted or revoked, by centre.
 pub fn list(conn: &Connection) -> Result<Vec<Peer>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {PEER_COLUMNS} FROM peers ORDER BY centre, coordinator, device_id"
+        "SELECT {PEER_SELECT} FROM peers ORDER BY centre, coordinator, device_id"
     ))?;
     let peers = stmt
         .query_map([], peer_row)?
@@ -157,7 +168,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Peer>> {
 pub fn get(conn: &Connection, device: &Uuid) -> Result<Option<Peer>> {
     Ok(conn
         .query_row(
-            &format!("SELECT {PEER_COLUMNS} FROM peers WHERE device_id = ?1"),
+            &format!("SELECT {PEER_SELECT} FROM peers WHERE device_id = ?1"),
             [device.to_string()],
             peer_row,
         )
@@ -235,11 +246,30 @@ pub fn add(log: &CaseLog, card: &PeerCard, confirmed: &str) -> Result<Peer> {
         .ok_or_else(|| Error::Integrity("the peer was not stored.".into()))
 }
 
-/// Revokes a peer: its new bundles are refused and nothing more is sent to it. What it sent
-/// before stays in the case log (the log is never edited).
-pub fn revoke(log: &CaseLog, text: &str) -> Result<Peer> {
+/// Revokes a peer: its new bundles are refused, nothing more is sent to it, and a
+/// `device_revoked` event naming the last event of its chain held here is recorded, so every
+/// device this one syncs with refuses its later events too, whoever passes them on. What it
+/// sent before stays in the case log (the log is never edited).
+pub fn revoke(log: &mut CaseLog, text: &str) -> Result<Peer> {
     let peer = find(log.conn(), text)?;
-    if peer.revoked_ms.is_none() {
+    let here: Option<i64> = log.conn().query_row(
+        "SELECT revoked_ms FROM peers WHERE device_id = ?1",
+        [peer.device_id.to_string()],
+        |r| r.get(0),
+    )?;
+    if here.is_none() {
+        let last_seq = revocation::chain_end(log.conn(), &peer.device_id)?;
+        let event = log.append(Body::DeviceRevoked {
+            device_id: peer.device_id,
+            last_seq,
+        })?;
+        let r = revocation::Revocation {
+            device_id: peer.device_id,
+            last_seq,
+            revoked_by: log.device().id,
+            at_ms: event.header.hlc.ms,
+        };
+        revocation::drop_waiting(log.conn(), &r)?;
         log.conn().execute(
             "UPDATE peers SET revoked_ms = ?2 WHERE device_id = ?1",
             params![

@@ -7,6 +7,7 @@ mod sync_support;
 
 mod at_rest;
 mod case_log_cli;
+mod clock;
 mod closed_pipe;
 mod consent;
 mod dashboard;
@@ -22,6 +23,7 @@ mod pack_progress;
 mod packs;
 mod procedures;
 mod reports;
+mod revocation;
 mod sealed_packs;
 mod single_process;
 mod sync;

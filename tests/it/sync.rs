@@ -90,7 +90,7 @@ fn an_unknown_sender_is_refused() {
 fn a_revoked_sender_is_refused() {
     let (mut a, mut b) = pair();
     let bundle = b.bundle_for(&[&a]);
-    peers::revoke(a.hr().log(), &b.id().to_string()).expect("revoke");
+    peers::revoke(a.h().log_mut(), &b.id().to_string()).expect("revoke");
     let text = refused(&mut a, &bundle, "bundle_revoked_sender");
     assert!(text.contains("revoked"), "{text}");
 }

@@ -210,7 +210,7 @@ pub async fn list_peers(state: State<'_, AppState>) -> AppResult<Vec<PeerView>> 
 #[tauri::command]
 #[specta::specta]
 pub async fn revoke_peer(state: State<'_, AppState>, device_id: String) -> AppResult<PeerView> {
-    state.with(|h| peers::revoke(h.log(), &device_id).map(PeerView::from))
+    state.with(|h| peers::revoke(h.log_mut(), &device_id).map(PeerView::from))
 }
 
 /// Writes one bundle for the chosen peers (by device id) into `folder`.
