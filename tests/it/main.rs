@@ -9,6 +9,7 @@ mod at_rest;
 mod case_log_cli;
 mod closed_pipe;
 mod consent;
+mod damage;
 mod dashboard;
 mod determinism;
 mod disk_full;
@@ -17,6 +18,10 @@ mod forms;
 mod forms_adapt;
 mod keyring;
 mod learner_import;
+#[cfg(unix)]
+mod leftovers;
+#[cfg(unix)]
+mod modes;
 mod pack_progress;
 mod packs;
 mod procedures;
