@@ -46,9 +46,7 @@ impl FolderLock {
         options.create(true).truncate(false).write(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, fsutil::PRIVATE_FILE);
-        let file = options
-            .open(&path)
-            .map_err(|e| Error::io(dir, &e))?;
+        let file = options.open(&path).map_err(|e| Error::io(dir, &e))?;
         match file.try_lock() {
             Ok(()) => Ok(FolderLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(Error::AlreadyOpen(dir.to_path_buf())),

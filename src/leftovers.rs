@@ -103,8 +103,7 @@ fn clean_store(dir: &Path, conn: &Connection, cleaned: &mut Cleaned) {
                 cleaned.partial_evidence += 1;
             }
         } else if let Some(item) = stored_item(name) {
-            if referenced(conn, item) == Some(false) && std::fs::remove_file(entry.path()).is_ok()
-            {
+            if referenced(conn, item) == Some(false) && std::fs::remove_file(entry.path()).is_ok() {
                 cleaned.unreferenced_evidence += 1;
             }
         }
@@ -203,7 +202,9 @@ mod tests {
             ".{id}.hbev.0123456789abcdef.partial"
         )));
         assert!(!is_partial_evidence(&format!(".{id}.hbev.partial")));
-        assert!(!is_partial_evidence(&format!(".{id}.hbev.0123456789abcdeg.partial")));
+        assert!(!is_partial_evidence(&format!(
+            ".{id}.hbev.0123456789abcdeg.partial"
+        )));
         assert!(!is_partial_evidence(".notes.txt.0123456789abcdef.partial"));
         assert!(!is_partial_evidence(&format!("{id}.hbev")));
         assert_eq!(stored_item(&format!("{id}.hbev")), Some(id));

@@ -214,7 +214,9 @@ fn page_finding(row: &str) -> String {
 fn error_words(e: &rusqlite::Error) -> String {
     match e.sqlite_error_code() {
         Some(rusqlite::ffi::ErrorCode::DatabaseCorrupt) => "part of the file is unreadable".into(),
-        Some(rusqlite::ffi::ErrorCode::NotADatabase) => "the file is not readable with its key".into(),
+        Some(rusqlite::ffi::ErrorCode::NotADatabase) => {
+            "the file is not readable with its key".into()
+        }
         _ => e.to_string(),
     }
 }

@@ -127,10 +127,7 @@ impl Stored {
                 self.number, self.description, self.id
             ),
             // An incident about this device's own user is kept from them: name only the id.
-            None => format!(
-                "Evidence item {} (of an incident kept from you)",
-                self.id
-            ),
+            None => format!("Evidence item {} (of an incident kept from you)", self.id),
         }
     }
 }
@@ -226,9 +223,9 @@ fn check_evidence(h: &Harbour) -> Result<(usize, Vec<Finding>)> {
                         "is damaged: its stored file is not the one Harbour encrypted for it"
                             .to_string(),
                     ),
-                    Err(_) => Some(
-                        "is damaged: its stored file fails its integrity check".to_string(),
-                    ),
+                    Err(_) => {
+                        Some("is damaged: its stored file fails its integrity check".to_string())
+                    }
                 }
             }
         };

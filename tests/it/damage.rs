@@ -18,11 +18,24 @@ fn folder_with_evidence() -> (Folder, String, [String; 2]) {
     f.init();
     let alex = f.add_learner("Alex Example", "2009-04-17");
     let reference = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
-    f.ok(&["incident", "note", &reference, "Spoke to Alex with their tutor"]);
+    f.ok(&[
+        "incident",
+        "note",
+        &reference,
+        "Spoke to Alex with their tutor",
+    ]);
     let mut ids = Vec::new();
     for (name, description, bytes) in [
-        ("chat.txt", "Transcript of the group chat", vec![b'c'; 70_000]),
-        ("post.txt", "Copy of the post", b"the post, as text".to_vec()),
+        (
+            "chat.txt",
+            "Transcript of the group chat",
+            vec![b'c'; 70_000],
+        ),
+        (
+            "post.txt",
+            "Copy of the post",
+            b"the post, as text".to_vec(),
+        ),
     ] {
         let path = f.tmp.path().join(name);
         std::fs::write(&path, bytes).expect("write");
@@ -55,7 +68,10 @@ fn an_intact_folder_verifies_with_every_evidence_file_checked() {
     let (f, _, _) = folder_with_evidence();
     let text = f.ok(&["verify"]);
     assert!(text.starts_with("The case log is intact"), "{text}");
-    assert!(text.contains("all 2 evidence files are undamaged"), "{text}");
+    assert!(
+        text.contains("all 2 evidence files are undamaged"),
+        "{text}"
+    );
     let v = f.json(&["verify"]);
     assert_eq!(v["intact"], true);
     assert_eq!(v["evidence_checked"], 2);
@@ -76,13 +92,27 @@ fn a_database_damaged_throughout_is_named_plainly_by_every_command_and_left_as_i
     }
     std::fs::write(&db, &bytes).expect("write");
     let before = snapshot_all(&f.dir());
-    for args in [&["verify"][..], &["incident", "show", &reference], &["incident", "list"]] {
+    for args in [
+        &["verify"][..],
+        &["incident", "show", &reference],
+        &["incident", "list"],
+    ] {
         let err = f.fails(args);
         assert!(err.contains("damaged"), "{args:?}: {err}");
-        assert!(err.contains("restore the data folder from a backup"), "{args:?}: {err}");
-        assert!(!err.contains("malformed") && !err.contains("intact"), "{args:?}: {err}");
+        assert!(
+            err.contains("restore the data folder from a backup"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("malformed") && !err.contains("intact"),
+            "{args:?}: {err}"
+        );
     }
-    assert_eq!(snapshot_all(&f.dir()), before, "the damaged folder was changed");
+    assert_eq!(
+        snapshot_all(&f.dir()),
+        before,
+        "the damaged folder was changed"
+    );
 }
 
 #[test]
@@ -94,7 +124,9 @@ fn one_flipped_byte_in_one_page_is_found_though_no_command_reads_that_page() {
     flip_byte(&db, page * PAGE_SIZE as u64 + 4321);
     let err = f.fails(&["verify"]);
     assert!(
-        err.contains(&format!("page {pages} of the file has been changed or damaged")),
+        err.contains(&format!(
+            "page {pages} of the file has been changed or damaged"
+        )),
         "{err}"
     );
     let v = f.run(&["--json", "verify"]);
@@ -193,7 +225,10 @@ fn an_evidence_file_cut_short_is_listed_as_damaged_and_named_by_verify() {
         .set_len(first_chunk)
         .expect("cut short");
     let err = f.fails(&["verify"]);
-    assert!(err.contains("is damaged: its stored file has been cut short"), "{err}");
+    assert!(
+        err.contains("is damaged: its stored file has been cut short"),
+        "{err}"
+    );
     let list = f.ok(&["evidence", "list", &reference]);
     assert!(list.contains("DAMAGED in the evidence store"), "{list}");
 }
@@ -206,7 +241,10 @@ fn an_evidence_file_swapped_for_another_items_is_named_and_both_problems_are_lis
     let err = f.fails(&["verify"]);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
-    assert!(lines[0].contains(&chat) && lines[0].contains("is missing"), "{err}");
+    assert!(
+        lines[0].contains(&chat) && lines[0].contains("is missing"),
+        "{err}"
+    );
     assert!(
         lines[1].contains(&post)
             && lines[1].contains("is not the one Harbour encrypted for it")

@@ -30,7 +30,10 @@ fn killed_at(
     }
     let status = strace
         .args(["-e", &format!("trace={syscall}")])
-        .args(["-e", &format!("inject={syscall}:signal={signal}:when={when}")])
+        .args([
+            "-e",
+            &format!("inject={syscall}:signal={signal}:when={when}"),
+        ])
         .arg(env!("CARGO_BIN_EXE_harbour"))
         .arg("--data-dir")
         .arg(dir)
@@ -159,10 +162,17 @@ fn a_capture_killed_between_its_file_and_its_event_leaves_no_stray_file() {
     assert!(was_killed(status), "harbour was not killed: {status:?}");
     let after_kill = names(&evidence_dir(&f));
     assert_eq!(after_kill.len(), held.len() + 1, "{after_kill:?}");
-    assert!(after_kill.iter().all(|n| n.ends_with(".hbev")), "{after_kill:?}");
+    assert!(
+        after_kill.iter().all(|n| n.ends_with(".hbev")),
+        "{after_kill:?}"
+    );
 
     let list = f.json(&["evidence", "list", &reference]);
-    assert_eq!(names(&evidence_dir(&f)), held, "the stray evidence file is still there");
+    assert_eq!(
+        names(&evidence_dir(&f)),
+        held,
+        "the stray evidence file is still there"
+    );
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
     assert!(f.ok(&["verify"]).starts_with("The case log is intact"));
     // And the capture can simply be made again.
@@ -172,7 +182,10 @@ fn a_capture_killed_between_its_file_and_its_event_leaves_no_stray_file() {
 
 #[test]
 fn an_import_killed_after_storing_an_evidence_file_leaves_no_stray_file() {
-    let mut sites = [Site::new("MAN", "Sam Example"), Site::new("LDS", "Robin Example")];
+    let mut sites = [
+        Site::new("MAN", "Sam Example"),
+        Site::new("LDS", "Robin Example"),
+    ];
     introduce(&mut sites);
     let [mut a, mut b] = sites;
     a.incident_with_evidence();
@@ -195,7 +208,11 @@ fn an_import_killed_after_storing_an_evidence_file_leaves_no_stray_file() {
     assert!(left.len() == 1 && left[0].ends_with(".hbev"), "{left:?}");
 
     b.reopen();
-    assert_eq!(names(&store), Vec::<String>::new(), "the stray evidence file is still there");
+    assert_eq!(
+        names(&store),
+        Vec::<String>::new(),
+        "the stray evidence file is still there"
+    );
     // The bundle was never taken in, so it is taken in whole next time.
     let imported = b.take(&bundle).expect("import");
     assert_eq!(imported.evidence, 1);
@@ -221,18 +238,37 @@ fn a_pack_export_killed_before_it_finishes_leaves_plain_evidence_only_until_the_
         "fsync",
         1,
         "KILL",
-        &["pack", "export", &reference, "--out", &out.to_string_lossy(), "--reason", "Police"],
+        &[
+            "pack",
+            "export",
+            &reference,
+            "--out",
+            &out.to_string_lossy(),
+            "--reason",
+            "Police",
+        ],
     );
     assert!(was_killed(status), "harbour was not killed: {status:?}");
     assert!(!out.exists());
     let left = std::fs::read(&partial).expect("the kill left the partial pack");
-    assert!(contains(&left, secret), "the partial pack holds the evidence in plain form");
+    assert!(
+        contains(&left, secret),
+        "the partial pack holds the evidence in plain form"
+    );
 
     f.ok(&["incident", "list"]);
     assert!(!partial.exists(), "the plain partial pack is still there");
     assert_eq!(std::fs::read(&theirs).expect("theirs"), b"not Harbour's");
     assert!(!f.dir().join("unfinished.txt").exists());
-    f.ok(&["pack", "export", &reference, "--out", &out.to_string_lossy(), "--reason", "Police"]);
+    f.ok(&[
+        "pack",
+        "export",
+        &reference,
+        "--out",
+        &out.to_string_lossy(),
+        "--reason",
+        "Police",
+    ]);
     assert!(out.exists());
 }
 
@@ -248,7 +284,13 @@ fn a_pack_export_stopped_by_a_termination_signal_removes_its_partial_at_once() {
             "write",
             2,
             signal,
-            &["pack", "export", &reference, "--out", &out.to_string_lossy()],
+            &[
+                "pack",
+                "export",
+                &reference,
+                "--out",
+                &out.to_string_lossy(),
+            ],
         );
         assert_eq!(status.code(), Some(code), "SIG{signal}: {status:?}");
         assert!(!partial.exists(), "SIG{signal} left the partial pack");
@@ -291,7 +333,10 @@ fn an_opened_copy_killed_part_way_is_removed_at_the_next_open() {
         .collect();
     assert_eq!(partials.len(), 1, "{partials:?}");
     let left = std::fs::read(&partials[0]).expect("read");
-    assert!(contains(&left, secret), "the kill did not leave the plain copy");
+    assert!(
+        contains(&left, secret),
+        "the kill did not leave the plain copy"
+    );
 
     f.ok(&["incident", "list"]);
     assert_eq!(names(&out_dir), [".copy.txt.0123456789abcdef.partial"]);

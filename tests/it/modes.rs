@@ -31,7 +31,11 @@ fn modes(dir: &Path) -> Vec<(String, u32)> {
 
 fn assert_private(dir: &Path) {
     for (path, m) in modes(dir) {
-        let want = if Path::new(&path).is_dir() { 0o700 } else { 0o600 };
+        let want = if Path::new(&path).is_dir() {
+            0o700
+        } else {
+            0o600
+        };
         assert_eq!(m, want, "{path} is {m:o}");
     }
 }
@@ -95,7 +99,12 @@ fn the_data_folder_and_everything_harbour_writes_in_it_are_private() {
     f.ok(&["evidence", "open", &item, "--out", &copy.to_string_lossy()]);
     assert_eq!(mode(&copy), 0o600, "the opened copy");
     let blank = f.tmp.path().join("blank.pdf");
-    f.ok(&["recovery-sheet", "--without-key", "--out", &blank.to_string_lossy()]);
+    f.ok(&[
+        "recovery-sheet",
+        "--without-key",
+        "--out",
+        &blank.to_string_lossy(),
+    ]);
     assert_eq!(mode(&blank), 0o600, "the recovery sheet without the key");
 }
 

@@ -29,7 +29,9 @@ static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn unfinished() -> MutexGuard<'static, Vec<PathBuf>> {
     // A panic while the list was held leaves it as it was: still usable.
-    UNFINISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    UNFINISHED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Removes every temporary file this process is still writing, and stops any from being

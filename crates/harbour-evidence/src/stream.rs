@@ -334,7 +334,14 @@ mod tests {
     #[test]
     fn sealed_len_is_what_encryption_writes() {
         let master = MasterKey::from_bytes([5u8; 32]);
-        for n in [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE] {
+        for n in [
+            0,
+            1,
+            CHUNK_SIZE - 1,
+            CHUNK_SIZE,
+            CHUNK_SIZE + 1,
+            3 * CHUNK_SIZE,
+        ] {
             let mut sealed = Vec::new();
             encrypt_stream(&master, "item", vec![7u8; n].as_slice(), &mut sealed).expect("encrypt");
             assert_eq!(sealed_len(n as u64), sealed.len() as u64, "{n} bytes");
