@@ -39,6 +39,9 @@ pub enum Error {
     DiskFull,
     #[error("The Harbour database is damaged or is not a Harbour database.")]
     NotADatabase,
+    /// The database file itself is damaged; what was found, in a few words.
+    #[error("The Harbour database is damaged ({0}), so Harbour changed nothing: restore the data folder from a backup, or from a centre you sync with.")]
+    DatabaseDamaged(String),
     #[error("The key file in the Harbour data folder is damaged: {0}.")]
     KeyFile(String),
     #[error("This data folder was made by a newer version of Harbour; please update Harbour.")]
@@ -62,6 +65,9 @@ pub enum Error {
     NotFound { what: &'static str, key: String },
     #[error("The case log failed its check: {0}")]
     Integrity(String),
+    /// What `verify` found damaged: one sentence a line, each saying what to do.
+    #[error("{0}")]
+    Damaged(String),
     #[error("The database could not be read or written: {0}.")]
     Database(String),
     #[error("Harbour will not store this file: it is a {kind}, and incident {reference} is about sharing nudes or up-skirting. Staff must never view, copy, print, share, store, save or delete the imagery, nor ask anyone else to; refer it to the Designated Safeguarding Lead (DSL). To record that the imagery exists without storing it, choose “Record that imagery exists” in the app, or use `harbour evidence imagery {reference} --where \"…\" --held-by \"…\"`.")]
@@ -109,6 +115,7 @@ impl Error {
             Error::ReadFile { .. } => "read_file",
             Error::DiskFull => "disk_full",
             Error::NotADatabase => "not_a_database",
+            Error::DatabaseDamaged(_) => "database_damaged",
             Error::KeyFile(_) => "key_file",
             Error::NewerVersion => "newer_version",
             Error::WeakPassphrase { .. } => "weak_passphrase",
@@ -120,6 +127,7 @@ impl Error {
             Error::FormTemplate(_) => "form_template",
             Error::NotFound { .. } => "not_found",
             Error::Integrity(_) => "integrity",
+            Error::Damaged(_) => "damaged",
             Error::Database(_) => "database",
             Error::ImageryRefused { .. } => "imagery_refused",
             Error::EvidenceChanged { .. } => "evidence_changed",
@@ -176,6 +184,9 @@ impl From<rusqlite::Error> for Error {
         match err.sqlite_error_code() {
             Some(ErrorCode::NotADatabase) => Error::NotADatabase,
             Some(ErrorCode::DiskFull) => Error::DiskFull,
+            Some(ErrorCode::DatabaseCorrupt) => {
+                Error::DatabaseDamaged("part of its file no longer reads back as written".into())
+            }
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
                 Error::Database("another program is using the database".into())
             }

@@ -4,6 +4,11 @@
 //! Layout: `keys.json` (the wrapped data key), `harbour.db` (SQLCipher, WAL mode) and
 //! `harbour.lock`. Set-up builds the database under a temporary name and writes `keys.json`
 //! last, so an interrupted set-up leaves no half-made folder that looks ready.
+//!
+//! Only set-up makes a database. Opening refuses a missing, empty or damaged `harbour.db` in
+//! one sentence and leaves it as it is, for restoring from a backup. The folder is 0700 and
+//! its files 0600 on Unix (a folder from an older Harbour is tightened at open), and what
+//! interrupted runs left behind is removed at open (see [`crate::leftovers`]).
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -37,12 +42,11 @@ struct FolderLock {
 impl FolderLock {
     fn take(dir: &Path) -> Result<Self> {
         let path = dir.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(dir, &e))?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, fsutil::PRIVATE_FILE);
+        let file = options.open(&path).map_err(|e| Error::io(dir, &e))?;
         match file.try_lock() {
             Ok(()) => Ok(FolderLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(Error::AlreadyOpen(dir.to_path_buf())),
@@ -129,7 +133,7 @@ impl Harbour {
         let coordinator = required("The coordinator's name", &setup.coordinator)?;
         let role = required("The coordinator's role", &setup.role)?;
 
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+        fsutil::create_private_dir(dir)?;
         if is_set_up(dir) {
             return Err(Error::AlreadySetUp(dir.to_path_buf()));
         }
@@ -147,8 +151,10 @@ impl Harbour {
         let keys = KeyFile::create(&data_key, passphrase, &recovery, kdf)?;
         let final_db = dir.join(DB_FILE);
         let partial_db = fsutil::partial_name(&final_db);
+        // Only an earlier set-up that was interrupted makes this name: it never finished.
+        remove_db_files(&partial_db);
         let built = (|| -> Result<()> {
-            let conn = db::open(&partial_db, &data_key)?;
+            let conn = db::create(&partial_db, &data_key)?;
             let staff_id = Uuid::now_v7();
             let label = setup
                 .device_label
@@ -182,14 +188,11 @@ impl Harbour {
             keys.write(&dir.join(KEY_FILE))
         })();
         if let Err(e) = built {
-            for p in [partial_db.clone(), final_db.clone()] {
-                let _ = std::fs::remove_file(&p);
-                let _ = std::fs::remove_file(with_suffix(&p, "-wal"));
-                let _ = std::fs::remove_file(with_suffix(&p, "-shm"));
-            }
+            remove_db_files(&partial_db);
+            remove_db_files(&final_db);
             return Err(e);
         }
-        let conn = db::open(&final_db, &data_key)?;
+        let conn = db::open_existing(&final_db, &data_key)?;
         let log = CaseLog::load(conn)?;
         Ok((
             Harbour {
@@ -222,12 +225,20 @@ impl Harbour {
                 reason: "its database file is missing".into(),
             });
         }
-        let conn = db::open(&db_path, &data_key).map_err(|e| match e {
+        let conn = db::open_existing(&db_path, &data_key).map_err(|e| match e {
             // The key unwrapped, so it is the right key: the file itself is damaged.
-            Error::NotADatabase => Error::NotADatabase,
+            Error::NotADatabase => {
+                Error::DatabaseDamaged("its file cannot be read with the folder's key".into())
+            }
             other => other,
         })?;
         let log = CaseLog::load(conn)?;
+        fsutil::tighten(
+            dir,
+            &[DB_FILE, KEY_FILE, LOCK_FILE, crate::leftovers::JOURNAL],
+            crate::ops::evidence::EVIDENCE_DIR,
+        );
+        crate::leftovers::clean(dir, log.conn());
         Ok(Harbour {
             dir: dir.to_path_buf(),
             keys,
@@ -288,6 +299,13 @@ impl Harbour {
     pub fn data_key(&self) -> &DataKey {
         &self.data_key
     }
+}
+
+/// Removes a database file and its WAL and shared-memory files, if they are there.
+fn remove_db_files(p: &Path) {
+    let _ = std::fs::remove_file(p);
+    let _ = std::fs::remove_file(with_suffix(p, "-wal"));
+    let _ = std::fs::remove_file(with_suffix(p, "-shm"));
 }
 
 fn with_suffix(p: &Path, suffix: &str) -> PathBuf {

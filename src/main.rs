@@ -12,7 +12,26 @@ use clap::Parser;
 use cli::args::{Cli, Command};
 use cli::output::Out;
 
+/// On Ctrl-C, a hang-up or a termination signal, removes the temporary files still being
+/// written (a half-written pack beside its target holds evidence in plain form) before
+/// exiting as the signal would. A `kill -9` cannot be caught: the next open cleans up.
+#[cfg(unix)]
+fn remove_unfinished_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            harbour_evidence::atomic::remove_unfinished();
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
 fn main() {
+    #[cfg(unix)]
+    remove_unfinished_on_signals();
     let args = Cli::parse();
     let out = Out { json: args.json };
     let dir = args

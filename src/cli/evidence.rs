@@ -52,17 +52,19 @@ pub fn evidence(h: &mut Harbour, c: EvidenceCmd, out: &Out) -> Result<()> {
         }
         EvidenceCmd::List { reference } => {
             let id = resolve(h.log(), &reference)?;
-            let e = read::for_incident(h.log().conn(), id)?;
+            let mut e = read::for_incident(h.log().conn(), id)?;
+            read::mark_files(h.dir(), &mut e.items);
             out.emit(&e, || {
                 let mut s = String::new();
                 if e.items.is_empty() {
                     s.push_str("No evidence files are held for this incident.\n");
                 }
                 for i in &e.items {
-                    let status = if i.status == "handed_over" {
-                        "handed over"
-                    } else {
-                        "held"
+                    let status = match i.status.as_str() {
+                        "handed_over" => "handed over",
+                        "missing" => "MISSING from the evidence store: run `harbour verify`",
+                        "damaged" => "DAMAGED in the evidence store: run `harbour verify`",
+                        _ => "held",
                     };
                     s.push_str(&format!(
                         "{}  {} ({}, {} bytes, {status})\n  SHA-256 {}\n",

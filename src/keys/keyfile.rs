@@ -89,7 +89,7 @@ impl KeyFile {
     pub fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_vec_pretty(self)
             .map_err(|_| Error::KeyFile("it could not be written".into()))?;
-        fsutil::write_atomically(path, &text)
+        fsutil::write_private(path, &text)
     }
 }
 

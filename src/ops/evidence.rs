@@ -131,7 +131,7 @@ pub fn add(h: &mut Harbour, incident: Uuid, n: NewEvidence) -> Result<Captured> 
     let file_modified = meta.modified().ok().map(DateTime::<Utc>::from);
     let item_id = Uuid::now_v7();
     let folder = h.dir().join(EVIDENCE_DIR);
-    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, &e))?;
+    crate::fsutil::create_private_dir(&folder)?;
     let dest = stored_path(h.dir(), item_id);
     let master = master_key(h);
     let summary = harbour_evidence::store_file(&master, &item_id.to_string(), &n.file, &dest)
@@ -286,6 +286,29 @@ fn decrypt_error(data_dir: &Path, item: &Item, e: StreamError) -> Error {
     }
 }
 
+/// What a quick look at a stored file shows, without decrypting it (`verify` decrypts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    /// There, and the size its recorded plaintext size gives.
+    Present,
+    /// Not in the store.
+    Missing,
+    /// There, but of the wrong size: cut short, grown, or not a file.
+    Damaged,
+}
+
+/// Checks that an item's stored file is there and of the size encryption gives its
+/// recorded plaintext size.
+pub fn file_state(data_dir: &Path, item: Uuid, size: u64) -> FileState {
+    match std::fs::metadata(stored_path(data_dir, item)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Missing,
+        Ok(m) if m.is_file() && m.len() == harbour_evidence::stream::sealed_len(size) => {
+            FileState::Present
+        }
+        _ => FileState::Damaged,
+    }
+}
+
 /// A file outside the data folder that could not be written, in one sentence.
 pub fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::StorageFull {
@@ -307,6 +330,8 @@ pub fn open(h: &mut Harbour, item: &str, out: &Path, reason: Option<&str>) -> Re
     }
     let master = master_key(h);
     let mut file = AtomicFile::create(out).map_err(|e| cannot_write(out, &e))?;
+    // Noted before any plain evidence is written, so a killed run's copy is removed later.
+    let _noted = crate::leftovers::note_unfinished(h.dir(), file.temp_path())?;
     decrypt_checked(h.dir(), &master, &item, file.file())?;
     file.commit().map_err(|e| cannot_write(out, &e))?;
     let logged = h.log_mut().append(Body::EvidenceCustody {

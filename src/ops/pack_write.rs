@@ -119,6 +119,9 @@ pub(crate) fn write(
         None => PackBuilder::create(out, contents.meta),
     }
     .map_err(pack_error)?;
+    // The pack's temporary file (plain evidence, unless sealed) is noted in the data folder
+    // before anything is written into it, so the next open removes it if this run is killed.
+    let _noted = crate::leftovers::note_unfinished(h.dir(), &crate::fsutil::partial_name(out))?;
     if let Some(note) = &contents.readme_note {
         builder.readme_note(note);
     }

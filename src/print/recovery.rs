@@ -4,12 +4,35 @@
 //! is at hand: at set-up, or later by typing the key in (it is checked against this folder
 //! first). A sheet without the key says so plainly and carries the folder's id, so the key
 //! written down elsewhere can be matched to the right folder.
+//!
+//! The file is written readable by its owner only (0600 on Unix): with the key on it, it
+//! opens every record, and even without it, it says where they are.
+
+use std::path::Path;
 
 use harbour_pdf::DocumentBuilder;
 use serde::Serialize;
 
 use crate::domain::time::show_date;
-use crate::{Harbour, Result};
+use crate::{fsutil, Harbour, Result};
+
+/// A laid-out recovery sheet, ready to write.
+pub struct Sheet(DocumentBuilder);
+
+impl Sheet {
+    /// Writes the sheet to `path` atomically, readable by its owner only.
+    pub fn write_to(self, path: &Path) -> Result<()> {
+        let bytes = self.0.finish()?;
+        fsutil::write_private(path, &bytes).map_err(|e| match e {
+            // Said as any other PDF that cannot be written, not as the data folder.
+            crate::Error::DataFolder { path, reason } => crate::Error::Print(format!(
+                "{} could not be written because {reason}",
+                path.display()
+            )),
+            other => other,
+        })
+    }
+}
 
 /// What goes on the sheet, apart from the key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,7 +67,7 @@ pub fn details(h: &Harbour) -> Result<SheetDetails> {
 }
 
 /// Lays out the sheet; with `key` (the eight groups) it carries the key itself.
-pub fn render(d: &SheetDetails, key: Option<&[String]>) -> Result<DocumentBuilder> {
+pub fn render(d: &SheetDetails, key: Option<&[String]>) -> Result<Sheet> {
     let mut doc = DocumentBuilder::new("Harbour recovery sheet")?;
     doc.footer_text(&format!(
         "{} \u{2013} Harbour recovery sheet",
@@ -89,5 +112,5 @@ pub fn render(d: &SheetDetails, key: Option<&[String]>) -> Result<DocumentBuilde
     ] {
         doc.paragraph(&format!("\u{2022}  {line}"));
     }
-    Ok(doc)
+    Ok(Sheet(doc))
 }

@@ -1,17 +1,244 @@
-//! `harbour verify`: proves that no record was altered behind the log's back.
+//! `harbour verify`: proves that no record was altered behind the log's back, and that
+//! nothing Harbour keeps has been damaged on disk.
 //!
-//! It re-checks every device's chain (sequence, link to the previous hash, payload hash,
-//! event hash, signature), then rebuilds every table in a scratch database in memory and
-//! compares it row by row with the stored tables. The first event or row that differs is
-//! named.
+//! [`verify`] re-checks every device's chain (sequence, link to the previous hash, payload
+//! hash, event hash, signature), then rebuilds every table in a scratch database in memory
+//! and compares it row by row with the stored tables. The first event or row that differs
+//! is named.
+//!
+//! [`check_all`] does that and more, on an open folder: SQLCipher's check of every page's
+//! MAC and SQLite's own structure check first (a flipped byte in the file is found even in
+//! a page no command has read yet), then every evidence file: present, authenticating under
+//! its key, and giving the SHA-256 recorded at capture. Each thing found is one sentence
+//! naming what is damaged and what to do; the backup feature calls it too.
 
+use std::io::BufReader;
+
+use harbour_evidence::{decrypt_stream, StreamError};
 use rusqlite::types::Value;
 use rusqlite::Connection;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::{caselog, db, rows, schema};
-use crate::{Error, Result};
+use crate::ops::evidence::{master_key, stored_path};
+use crate::{Error, Harbour, Result};
+
+/// What to do about damage to the database.
+const RESTORE_DATABASE: &str =
+    "restore the data folder from a backup, or from a centre you sync with";
+/// What to do about a damaged evidence file.
+const RESTORE_EVIDENCE: &str = "restore the data folder from a backup (a centre you sync with that holds this incident also has a copy)";
+
+/// One thing found wrong.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// `database`, `case_log` or `evidence`.
+    pub area: &'static str,
+    /// The evidence item concerned, if any.
+    pub item_id: Option<String>,
+    /// One sentence: what is damaged and what to do.
+    pub sentence: String,
+}
+
+/// Everything `check_all` looked at, and what it found.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The chains and tables, when they could be checked to the end.
+    pub log: Option<VerifyReport>,
+    /// Evidence files decrypted and checked.
+    pub evidence_checked: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Nothing was found wrong.
+    pub fn is_intact(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Every finding, one sentence a line.
+    pub fn sentences(&self) -> String {
+        self.findings
+            .iter()
+            .map(|f| f.sentence.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Checks the database file, the case log and every evidence file of an open folder.
+/// Fails only if something outside the checks goes wrong (an evidence file that cannot be
+/// read because of the disk is a finding, not a failure).
+pub fn check_all(h: &Harbour) -> Result<Report> {
+    let conn = h.log().conn();
+    let mut findings: Vec<Finding> = db::integrity_findings(conn)
+        .into_iter()
+        .map(|what| Finding {
+            area: "database",
+            item_id: None,
+            sentence: format!("The database file is damaged: {what}; {RESTORE_DATABASE}."),
+        })
+        .collect();
+    let database_damaged = !findings.is_empty();
+    let log = match verify(conn) {
+        Ok(report) => Some(report),
+        Err(Error::Integrity(what)) => {
+            findings.push(Finding {
+                area: "case_log",
+                item_id: None,
+                sentence: Error::Integrity(what).to_string(),
+            });
+            None
+        }
+        // Reading through a damaged page fails: that page is named above.
+        Err(_) if database_damaged => None,
+        Err(e) => return Err(e),
+    };
+    let (evidence_checked, damaged) = match check_evidence(h) {
+        Ok(found) => found,
+        Err(_) if database_damaged => (0, Vec::new()),
+        Err(e) => return Err(e),
+    };
+    findings.extend(damaged);
+    Ok(Report {
+        log,
+        evidence_checked,
+        findings,
+    })
+}
+
+/// One stored evidence item as `verify` names it.
+struct Stored {
+    id: String,
+    reference: Option<String>,
+    number: usize,
+    description: String,
+    sha256: String,
+}
+
+impl Stored {
+    fn name(&self) -> String {
+        match &self.reference {
+            Some(r) => format!(
+                "Evidence item {} of {r} (\u{201c}{}\u{201d}, id {})",
+                self.number, self.description, self.id
+            ),
+            // An incident about this device's own user is kept from them: name only the id.
+            None => format!("Evidence item {} (of an incident kept from you)", self.id),
+        }
+    }
+}
+
+fn stored_items(h: &Harbour) -> Result<Vec<Stored>> {
+    let viewer = h.log().device().author.to_string();
+    let mut stmt = h.log().conn().prepare(
+        "SELECT e.id, e.incident_id, i.reference, i.concerns_staff, e.description, e.sha256
+         FROM evidence_items e
+         JOIN events ev ON ev.id = e.event_id
+         LEFT JOIN incidents i ON i.id = e.incident_id
+         ORDER BY e.incident_id, ev.hlc_ms, ev.hlc_count, ev.device_id, ev.seq",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut last_incident = String::new();
+    let mut number = 0;
+    for (id, incident, reference, concerns, description, sha256) in rows {
+        if incident != last_incident {
+            last_incident = incident;
+            number = 0;
+        }
+        number += 1;
+        let hidden = concerns.as_deref() == Some(viewer.as_str());
+        out.push(Stored {
+            id,
+            reference: if hidden { None } else { reference },
+            number,
+            description,
+            sha256,
+        });
+    }
+    Ok(out)
+}
+
+/// Decrypts every stored evidence file to nowhere, checking it; returns how many were
+/// checked and what was wrong.
+fn check_evidence(h: &Harbour) -> Result<(usize, Vec<Finding>)> {
+    let master = master_key(h);
+    let mut findings = Vec::new();
+    let items = stored_items(h)?;
+    for item in &items {
+        let Ok(uuid) = Uuid::parse_str(&item.id) else {
+            findings.push(Finding {
+                area: "evidence",
+                item_id: Some(item.id.clone()),
+                sentence: format!(
+                    "{} has a damaged id in the case log; {RESTORE_DATABASE}.",
+                    item.name()
+                ),
+            });
+            continue;
+        };
+        let problem = match std::fs::File::open(stored_path(h.dir(), uuid)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some("is missing from the evidence store".to_string())
+            }
+            Err(e) => Some(format!(
+                "could not be read ({})",
+                crate::error::plain_io(&e)
+            )),
+            Ok(file) => {
+                let read = decrypt_stream(
+                    &master,
+                    &item.id,
+                    BufReader::with_capacity(1 << 20, file),
+                    std::io::sink(),
+                );
+                match read {
+                    Ok(summary) if summary.sha256 == item.sha256 => None,
+                    Ok(_) => Some(
+                        "no longer matches the SHA-256 recorded when it was captured".to_string(),
+                    ),
+                    Err(StreamError::Read(e)) => Some(format!(
+                        "could not be read ({})",
+                        crate::error::plain_io(&e)
+                    )),
+                    Err(StreamError::Truncated) => {
+                        Some("is damaged: its stored file has been cut short".to_string())
+                    }
+                    Err(StreamError::WrongKey) | Err(StreamError::NotEvidenceFile) => Some(
+                        "is damaged: its stored file is not the one Harbour encrypted for it"
+                            .to_string(),
+                    ),
+                    Err(_) => {
+                        Some("is damaged: its stored file fails its integrity check".to_string())
+                    }
+                }
+            }
+        };
+        if let Some(problem) = problem {
+            findings.push(Finding {
+                area: "evidence",
+                item_id: Some(item.id.clone()),
+                sentence: format!("{} {problem}; {RESTORE_EVIDENCE}.", item.name()),
+            });
+        }
+    }
+    Ok((items.len(), findings))
+}
 
 /// What `verify` checked.
 #[cfg_attr(feature = "specta", derive(specta::Type))]

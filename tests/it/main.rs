@@ -10,6 +10,7 @@ mod case_log_cli;
 mod clock;
 mod closed_pipe;
 mod consent;
+mod damage;
 mod dashboard;
 mod determinism;
 mod disk_full;
@@ -19,6 +20,10 @@ mod forms_adapt;
 mod keyring;
 mod learner_import;
 mod pack_forgery;
+#[cfg(unix)]
+mod leftovers;
+#[cfg(unix)]
+mod modes;
 mod pack_progress;
 mod packs;
 mod procedures;

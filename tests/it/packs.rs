@@ -258,7 +258,9 @@ fn a_changed_stored_file_stops_the_export() {
             .iter()
             .all(|c| c["action"] != "exported"));
     }
-    f.ok(&["verify"]);
+    // The log is intact; the changed file is what `verify` names.
+    let err = f.fails(&["verify"]);
+    assert!(err.contains(&item) && err.lines().count() == 1, "{err}");
 }
 
 /// Sets up a data folder for one fictional coordinator, through the core.
@@ -404,8 +406,8 @@ fn a_missing_stored_file_stops_the_export_naming_it() {
         "Chat log",
     ]);
     let item = a["item_id"].as_str().expect("item").to_string();
-    std::fs::remove_file(f.dir().join("evidence").join(format!("{item}.hbev"))).expect("remove");
     let events = f.json(&["verify"])["events"].clone();
+    std::fs::remove_file(f.dir().join("evidence").join(format!("{item}.hbev"))).expect("remove");
 
     let pack = f.tmp.path().join("pack.zip");
     let err = f.fails(&[
@@ -427,5 +429,10 @@ fn a_missing_stored_file_stops_the_export_naming_it() {
         .filter(|n| n.starts_with("pack.zip"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-    assert_eq!(f.json(&["verify"])["events"], events);
+    // Nothing was logged, and `verify` names the missing file.
+    let out = f.run(&["--json", "verify"]);
+    assert!(!out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the report");
+    assert_eq!(report["events"], events);
+    assert_eq!(report["findings"][0]["item_id"], item.as_str());
 }

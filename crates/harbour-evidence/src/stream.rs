@@ -109,6 +109,14 @@ pub enum StreamError {
     TooLarge,
 }
 
+/// The size of the encrypted file for `plain` bytes of plaintext: the header, the bytes
+/// themselves, and one tag per chunk (an empty file still has one, empty, chunk).
+pub fn sealed_len(plain: u64) -> u64 {
+    let chunk = CHUNK_SIZE as u64;
+    let chunks = plain.div_ceil(chunk).max(1);
+    HEADER_SIZE as u64 + plain + chunks * TAG_SIZE as u64
+}
+
 /// Builds the nonce for one chunk, identical to `aead::stream::StreamBE32`.
 fn chunk_nonce(
     prefix: &[u8; NONCE_PREFIX_SIZE],
@@ -322,6 +330,23 @@ fn decrypt_each(
 mod tests {
     use super::*;
     use chacha20poly1305::aead::stream::DecryptorBE32;
+
+    #[test]
+    fn sealed_len_is_what_encryption_writes() {
+        let master = MasterKey::from_bytes([5u8; 32]);
+        for n in [
+            0,
+            1,
+            CHUNK_SIZE - 1,
+            CHUNK_SIZE,
+            CHUNK_SIZE + 1,
+            3 * CHUNK_SIZE,
+        ] {
+            let mut sealed = Vec::new();
+            encrypt_stream(&master, "item", vec![7u8; n].as_slice(), &mut sealed).expect("encrypt");
+            assert_eq!(sealed_len(n as u64), sealed.len() as u64, "{n} bytes");
+        }
+    }
 
     /// Our chunk format must be exactly `aead::stream`'s STREAM-BE32, so the
     /// reference implementation can decrypt what we write.

@@ -473,7 +473,7 @@ export type EvidenceItem_Deserialize = {
 	file_modified?: string | null,
 	size: number | null,
 	sha256: string,
-	/**  `held` or `handed_over`. */
+	/**  `held` or `handed_over`; `missing` or `damaged` where the stored file has been checked and is not as captured. */
 	status: string,
 	custody: CustodyEntry[],
 };
@@ -494,7 +494,7 @@ export type EvidenceItem_Serialize = {
 	file_modified: string | null,
 	size: number | null,
 	sha256: string,
-	/**  `held` or `handed_over`. */
+	/**  `held` or `handed_over`; `missing` or `damaged` where the stored file has been checked and is not as captured. */
 	status: string,
 	custody: CustodyEntry[],
 };
