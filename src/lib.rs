@@ -10,6 +10,7 @@ pub mod error;
 pub mod folder;
 pub mod fsutil;
 pub mod keys;
+pub mod limits;
 pub mod log;
 pub mod ops;
 pub mod print;

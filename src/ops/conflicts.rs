@@ -35,7 +35,7 @@ pub fn resolve(
     keep: &str,
     reason: &str,
 ) -> Result<Uuid> {
-    let reason = required("The reason for the choice", reason)?;
+    let reason = crate::domain::text::block("The reason for the choice", reason)?;
     let sides = current(log, incident, field)?;
     if sides.len() < 2 {
         return Err(Error::invalid(format!(

@@ -110,11 +110,14 @@ pub fn step(log: &mut CaseLog, incident: Uuid, step: &str, outcome: StepOutcome)
     let (done, note) = match outcome {
         StepOutcome::Done { note } => (
             true,
-            note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+            crate::domain::text::optional_block("The note", note.as_deref())?,
         ),
         StepOutcome::NotApplicable { reason } => (
             false,
-            Some(required("The reason the step does not apply", &reason)?),
+            Some(crate::domain::text::block(
+                "The reason the step does not apply",
+                &reason,
+            )?),
         ),
     };
     log.append(Body::ProcedureStepRecorded {

@@ -30,3 +30,8 @@ mod sync_receive;
 mod tamper;
 mod transfer;
 mod unlock;
+
+mod dates;
+mod hostile_text;
+mod import_rows;
+mod input_bounds;
