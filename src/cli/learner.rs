@@ -126,11 +126,11 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
             if dry_run {
                 out.emit(&preview, || {
                     let mut s = format!("{} learner(s) ready to import.", preview.learners.len());
-                    for h in &preview.already_held {
+                    for row in &preview.already_held {
                         s.push_str(&format!(
                             "\nLine {}: {} is already held and will be skipped.",
-                            h.line,
-                            shown_line(&h.name)
+                            row.line,
+                            shown_line(&row.name)
                         ));
                     }
                     for p in &preview.problems {

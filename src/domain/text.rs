@@ -117,10 +117,11 @@ pub fn check_block(what: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// A required one-line field: checked, trimmed, and refused if empty.
+/// A required one-line field: trimmed (a stray line end at either end is harmless),
+/// checked, and refused if empty.
 pub fn line(what: &str, text: &str) -> Result<String> {
-    check_line(what, text)?;
     let t = text.trim();
+    check_line(what, t)?;
     if t.is_empty() {
         return Err(Error::invalid(format!("{what} cannot be empty.")));
     }
@@ -132,8 +133,8 @@ pub fn optional_line(what: &str, text: Option<&str>) -> Result<Option<String>> {
     match text {
         None => Ok(None),
         Some(t) => {
-            check_line(what, t)?;
             let t = t.trim();
+            check_line(what, t)?;
             Ok((!t.is_empty()).then(|| t.to_string()))
         }
     }
@@ -142,8 +143,8 @@ pub fn optional_line(what: &str, text: Option<&str>) -> Result<Option<String>> {
 /// A required multi-line field: checked, trimmed, Windows line ends made `\n`, and refused
 /// if empty.
 pub fn block(what: &str, text: &str) -> Result<String> {
-    check_block(what, text)?;
     let t = text.trim();
+    check_block(what, t)?;
     if t.is_empty() {
         return Err(Error::invalid(format!("{what} cannot be empty.")));
     }
@@ -155,8 +156,8 @@ pub fn optional_block(what: &str, text: Option<&str>) -> Result<Option<String>> 
     match text {
         None => Ok(None),
         Some(t) => {
-            check_block(what, t)?;
             let t = t.trim();
+            check_block(what, t)?;
             Ok((!t.is_empty()).then(|| t.replace("\r\n", "\n")))
         }
     }

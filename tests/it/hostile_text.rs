@@ -75,7 +75,7 @@ fn names_from_a_peers_bundle_are_shown_escaped() {
     for name in [CLEAR_SCREEN, FORGED_ROW, REVERSED] {
         stored(a.h(), name);
     }
-    let bundle = a.bundle_for(&[b]);
+    let bundle = a.bundle_for(&[&*b]);
     b.take(&bundle).expect("taken in");
     b.close();
     let f = Folder {
