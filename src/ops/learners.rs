@@ -178,13 +178,13 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
             Ok(r) => r,
             Err(e) => {
                 preview.problems.push(RowProblem {
-                    line: e.position().map_or(0, |p| p.line()),
+                    line: csv_input::line_of(&content, e.position()),
                     problem: "the row could not be read as CSV".into(),
                 });
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = csv_input::line_of(&content, record.position());
         if record.iter().all(str::is_empty) {
             continue;
         }

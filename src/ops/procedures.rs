@@ -5,7 +5,7 @@ use rusqlite::params;
 use uuid::Uuid;
 
 use crate::domain::procedures::{self, ProcedureDef};
-use crate::domain::required;
+use crate::domain::text;
 use crate::log::Body;
 use crate::store::CaseLog;
 use crate::{Error, Result};
@@ -110,11 +110,11 @@ pub fn step(log: &mut CaseLog, incident: Uuid, step: &str, outcome: StepOutcome)
     let (done, note) = match outcome {
         StepOutcome::Done { note } => (
             true,
-            crate::domain::text::optional_block("The note", note.as_deref())?,
+            text::optional_block("The note", note.as_deref())?,
         ),
         StepOutcome::NotApplicable { reason } => (
             false,
-            Some(crate::domain::text::block(
+            Some(text::block(
                 "The reason the step does not apply",
                 &reason,
             )?),

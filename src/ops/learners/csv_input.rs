@@ -57,6 +57,23 @@ pub fn read(input: impl Read) -> Result<String> {
     }
 }
 
+/// The line of the file a record starts on. The csv crate's position for a record is where
+/// reading it began, before the blank lines it skipped, so those are counted here.
+pub fn line_of(content: &str, position: Option<&csv::Position>) -> u64 {
+    let Some(p) = position else {
+        return 0;
+    };
+    let skipped = content
+        .as_bytes()
+        .get(p.byte() as usize..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count();
+    p.line() + skipped as u64
+}
+
 /// What is wrong with a row's shape, if anything: too long, or not as many columns as the
 /// header (columns beyond the header's that are empty, as spreadsheets add, are fine).
 pub fn row_problem(record: &csv::StringRecord, columns: usize) -> Option<String> {
