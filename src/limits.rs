@@ -95,7 +95,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("t.toml");
         std::fs::write(&path, vec![b'a'; 2048]).expect("write");
-        assert_eq!(read_text(&path, 2048, "a template").expect("read").len(), 2048);
+        assert_eq!(
+            read_text(&path, 2048, "a template").expect("read").len(),
+            2048
+        );
         let e = read_text(&path, 2047, "a template").expect_err("too large");
         assert!(e.to_string().contains("too large to be a template"), "{e}");
     }

@@ -43,8 +43,11 @@ pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
             ));
         }
         FormsCmd::Adapt { file } => {
-            let text =
-                harbour::limits::read_text(&file, harbour::limits::TEMPLATE_BYTES, "a form template")?;
+            let text = harbour::limits::read_text(
+                &file,
+                harbour::limits::TEMPLATE_BYTES,
+                "a form template",
+            )?;
             let form = ops::adapt(h.log_mut(), &text)?;
             out.emit(
                 &serde_json::json!({ "ok": true, "id": form.id, "version": form.version, "title": form.title }),

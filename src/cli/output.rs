@@ -97,7 +97,10 @@ mod tests {
     fn json_escapes_read_back_as_the_same_text() {
         let value = serde_json::json!({ "name": "A\u{1b}[2J\u{202e}B\u{85}", "note": "x\ny" });
         let text = json_safe(&serde_json::to_string_pretty(&value).expect("json"));
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
         let back: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
         assert_eq!(back, value);
     }

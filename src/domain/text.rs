@@ -209,14 +209,26 @@ mod tests {
 
     #[test]
     fn a_plain_name_in_any_script_is_kept() {
-        for name in ["Alex Example", "Zoë O'Brien-Łukasz", "محمد علي", "\u{200F}דנה"] {
+        for name in [
+            "Alex Example",
+            "Zoë O'Brien-Łukasz",
+            "محمد علي",
+            "\u{200F}דנה",
+        ] {
             assert_eq!(line("The learner's name", name).expect(name), name);
         }
     }
 
     #[test]
     fn a_one_line_field_refuses_escapes_newlines_and_overrides_naming_the_field() {
-        for bad in ["A\u{1b}[2J", "A\nB", "A\rB", "A\u{202E}B", "A\u{2067}B", "A\u{9b}B"] {
+        for bad in [
+            "A\u{1b}[2J",
+            "A\nB",
+            "A\rB",
+            "A\u{202E}B",
+            "A\u{2067}B",
+            "A\u{9b}B",
+        ] {
             let e = line("The learner's name", bad).expect_err(bad).to_string();
             assert!(e.starts_with("The learner's name "), "{e}");
         }

@@ -223,7 +223,9 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
                 if known.insert(identity(&l.name, l.dob, &l.centre)) {
                     preview.learners.push(l);
                 } else {
-                    preview.already_held.push(AlreadyHeld { line, name: l.name });
+                    preview
+                        .already_held
+                        .push(AlreadyHeld { line, name: l.name });
                 }
             }
             Err(e) => preview.problems.push(RowProblem {
@@ -232,9 +234,7 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
             }),
         }
     }
-    if preview.learners.is_empty()
-        && preview.problems.is_empty()
-        && preview.already_held.is_empty()
+    if preview.learners.is_empty() && preview.problems.is_empty() && preview.already_held.is_empty()
     {
         return Err(Error::invalid("The CSV file has no learners in it."));
     }

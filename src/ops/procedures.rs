@@ -108,16 +108,10 @@ pub fn step(log: &mut CaseLog, incident: Uuid, step: &str, outcome: StepOutcome)
         }
     };
     let (done, note) = match outcome {
-        StepOutcome::Done { note } => (
-            true,
-            text::optional_block("The note", note.as_deref())?,
-        ),
+        StepOutcome::Done { note } => (true, text::optional_block("The note", note.as_deref())?),
         StepOutcome::NotApplicable { reason } => (
             false,
-            Some(text::block(
-                "The reason the step does not apply",
-                &reason,
-            )?),
+            Some(text::block("The reason the step does not apply", &reason)?),
         ),
     };
     log.append(Body::ProcedureStepRecorded {

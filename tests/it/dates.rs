@@ -88,7 +88,12 @@ fn a_report_from_the_future_is_refused() {
         &f,
         &new_incident(
             &alex,
-            &["--occurred", "2026-11-20T15:30", "--reported", "2090-01-01T09:00"],
+            &[
+                "--occurred",
+                "2026-11-20T15:30",
+                "--reported",
+                "2090-01-01T09:00",
+            ],
         ),
         "When it was reported (01/01/2090 09:00) is in the future.",
     );
@@ -125,7 +130,10 @@ fn an_action_due_before_the_incident_is_refused() {
         "The action's due date (01/01/2206) is more than 10 years away; check the year.",
     );
     // A date already past is fine: actions are sometimes recorded late.
-    f.ok(&action("2026-11-21").iter().map(String::as_str).collect::<Vec<_>>());
+    f.ok(&action("2026-11-21")
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
 }
 
 #[test]
@@ -155,10 +163,19 @@ fn a_date_of_birth_giving_an_age_under_4_or_over_100_is_refused() {
     f.init();
     let today = chrono::Utc::now().date_naive();
     let add = |dob: &str| -> Vec<String> {
-        ["learner", "add", "--name", "Alex Example", "--dob", dob, "--centre", "MAN"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        [
+            "learner",
+            "add",
+            "--name",
+            "Alex Example",
+            "--dob",
+            dob,
+            "--centre",
+            "MAN",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     };
     let age_1900 = today.years_since(chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("d"));
     refused(

@@ -33,9 +33,19 @@ fn assert_safe_list(f: &Folder, learners: usize) {
     let out = f.run(&["learner", "list"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("UTF-8");
-    assert!(!text.contains('\u{1b}'), "no escape reaches the terminal: {text:?}");
-    assert!(!text.contains('\u{202e}'), "no override reaches the terminal: {text:?}");
-    assert_eq!(text.trim_end().lines().count(), learners, "one row each: {text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape reaches the terminal: {text:?}"
+    );
+    assert!(
+        !text.contains('\u{202e}'),
+        "no override reaches the terminal: {text:?}"
+    );
+    assert_eq!(
+        text.trim_end().lines().count(),
+        learners,
+        "one row each: {text}"
+    );
     assert!(text.contains("Eve Example\\u{1b}[2J\\u{1b}[H"), "{text}");
     assert!(text.contains("Mallory Example\\n01900000"), "{text}");
     assert!(text.contains("Dana \\u{202e}elpmaxE"), "{text}");
@@ -43,7 +53,10 @@ fn assert_safe_list(f: &Folder, learners: usize) {
     // JSON escapes them too, and still reads back as the stored names.
     let out = f.run(&["--json", "learner", "list"]);
     let raw = String::from_utf8(out.stdout).expect("UTF-8");
-    assert!(!raw.contains('\u{1b}') && !raw.contains('\u{202e}'), "{raw:?}");
+    assert!(
+        !raw.contains('\u{1b}') && !raw.contains('\u{202e}'),
+        "{raw:?}"
+    );
     let rows: serde_json::Value = serde_json::from_str(&raw).expect("JSON");
     let names: Vec<&str> = rows
         .as_array()
@@ -69,7 +82,10 @@ fn stored_names_never_clear_the_screen_or_print_a_forged_row() {
 
 #[test]
 fn names_from_a_peers_bundle_are_shown_escaped() {
-    let mut sites = [Site::new("MAN", "Sam Example"), Site::new("LDS", "Chris Tutor")];
+    let mut sites = [
+        Site::new("MAN", "Sam Example"),
+        Site::new("LDS", "Chris Tutor"),
+    ];
     introduce(&mut sites);
     let [a, b] = &mut sites;
     for name in [CLEAR_SCREEN, FORGED_ROW, REVERSED] {
@@ -91,7 +107,14 @@ fn a_name_with_an_escape_a_line_break_or_an_override_is_refused_naming_the_field
     let before = f.snapshot();
     let add = |name: &str| {
         f.fails(&[
-            "learner", "add", "--name", name, "--dob", "2009-04-17", "--centre", "MAN",
+            "learner",
+            "add",
+            "--name",
+            name,
+            "--dob",
+            "2009-04-17",
+            "--centre",
+            "MAN",
         ])
     };
     assert_eq!(
@@ -116,7 +139,13 @@ fn a_name_with_an_escape_a_line_break_or_an_override_is_refused_naming_the_field
     f.add_learner("محمد علي", "2009-04-17");
 }
 
-fn incident(f: &Folder, alex: &str, place: &str, reporter: &str, account: &str) -> std::process::Output {
+fn incident(
+    f: &Folder,
+    alex: &str,
+    place: &str,
+    reporter: &str,
+    account: &str,
+) -> std::process::Output {
     f.run(&[
         "incident",
         "new",
@@ -146,7 +175,13 @@ fn an_account_keeps_its_lines_but_one_line_fields_refuse_line_breaks() {
         String::from_utf8_lossy(&out.stderr).trim().to_string()
     };
     assert_eq!(
-        err(incident(&f, &alex, "Group chat\nFLAG: forged", "Chris Tutor, Assessor", "Messages")),
+        err(incident(
+            &f,
+            &alex,
+            "Group chat\nFLAG: forged",
+            "Chris Tutor, Assessor",
+            "Messages"
+        )),
         "The place must be on one line; remove the line break and try again."
     );
     assert_eq!(
@@ -166,7 +201,11 @@ fn an_account_keeps_its_lines_but_one_line_fields_refuse_line_breaks() {
         "Chris Tutor, Assessor",
         "First they messaged me.\r\n\tThen they shared it.",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reference = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let shown = f.json(&["incident", "show", &reference]);
     assert_eq!(
@@ -198,5 +237,10 @@ fn a_note_or_a_reason_refuses_control_characters_but_keeps_line_breaks() {
         "The reason for the risk level contains a hidden character that reverses the direction of text (U+2066), which cannot be stored; remove it and try again."
     );
     assert_eq!(f.snapshot(), before);
-    f.ok(&["incident", "note", &reference, "Spoke to Alex.\nTutor present."]);
+    f.ok(&[
+        "incident",
+        "note",
+        &reference,
+        "Spoke to Alex.\nTutor present.",
+    ]);
 }

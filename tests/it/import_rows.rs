@@ -20,10 +20,7 @@ fn stderr(out: &std::process::Output) -> String {
 }
 
 fn learners(f: &Folder) -> usize {
-    f.json(&["learner", "list"])
-        .as_array()
-        .expect("list")
-        .len()
+    f.json(&["learner", "list"]).as_array().expect("list").len()
 }
 
 const STARTERS: &str = "name,dob,centre\n\
@@ -67,12 +64,22 @@ fn a_dry_run_lists_the_learners_already_held_by_line() {
     f.add_learner("Jo Sample", "2008-05-06");
     let path = f.tmp.path().join("starters.csv");
     std::fs::write(&path, STARTERS).expect("csv");
-    let out = f.ok(&["learner", "import", "--dry-run", path.to_str().expect("path")]);
+    let out = f.ok(&[
+        "learner",
+        "import",
+        "--dry-run",
+        path.to_str().expect("path"),
+    ]);
     assert_eq!(
         out,
         "2 learner(s) ready to import.\nLine 3: Jo Sample is already held and will be skipped."
     );
-    let json = f.json(&["learner", "import", "--dry-run", path.to_str().expect("path")]);
+    let json = f.json(&[
+        "learner",
+        "import",
+        "--dry-run",
+        path.to_str().expect("path"),
+    ]);
     assert_eq!(json["already_held"][0]["line"], 3);
     assert_eq!(json["already_held"][0]["name"], "Jo Sample");
 }
@@ -156,8 +163,14 @@ fn errors_name_the_line_of_the_file_counting_blank_lines_and_line_breaks_in_quot
         "{err}"
     );
     // Alex's employer breaks the line inside quotes: a one-line field refused on line 3.
-    assert!(err.contains("line 3: The employer must be on one line"), "{err}");
-    assert!(err.contains("line 7: \"17/04/2009\" is not a date"), "{err}");
+    assert!(
+        err.contains("line 3: The employer must be on one line"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 7: \"17/04/2009\" is not a date"),
+        "{err}"
+    );
     assert!(
         err.contains("line 8: the row has 2 columns but the header has 4"),
         "{err}"

@@ -58,7 +58,10 @@ fn a_3_gb_junk_file_named_like_a_bundle_is_named_and_not_read_whole() {
         stdout.contains("junk.hbsync: This file is not a Harbour sync bundle"),
         "{stdout}"
     );
-    assert!(stdout.contains("0 bundle(s) imported, 1 refused"), "{stdout}");
+    assert!(
+        stdout.contains("0 bundle(s) imported, 1 refused"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -155,7 +158,9 @@ fn a_20_mb_account_file_is_refused_without_being_read_whole() {
         account.to_str().expect("path"),
     ]);
     assert!(
-        err.ends_with("is larger than 256 KB, too large to be an account; check that it is the right file."),
+        err.ends_with(
+            "is larger than 256 KB, too large to be an account; check that it is the right file."
+        ),
         "{err}"
     );
     assert_eq!(f.snapshot(), before);
@@ -183,10 +188,7 @@ fn an_account_over_256_kb_is_refused_at_the_edge_whoever_sends_it() {
     let err = harbour::ops::incidents::open(
         h.log_mut(),
         harbour::ops::incidents::NewIncident {
-            learners: vec![(
-                learner.to_string(),
-                harbour::domain::LearnerRole::Subject,
-            )],
+            learners: vec![(learner.to_string(), harbour::domain::LearnerRole::Subject)],
             categories: vec!["cyberbullying".into()],
             account: "a".repeat(20 * 1024 * 1024),
             occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
@@ -222,7 +224,13 @@ fn a_peer_card_file_of_3_gb_is_refused_without_being_read_whole() {
     let before = f.snapshot();
     let out = run_limited(
         &f,
-        &["peer", "add", card.to_str().expect("path"), "--confirm", "0000"],
+        &[
+            "peer",
+            "add",
+            card.to_str().expect("path"),
+            "--confirm",
+            "0000",
+        ],
     );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
