@@ -50,6 +50,7 @@ fn main() {
     let preview = learners::CsvPreview {
         learners: cohort,
         problems: vec![],
+        already_held: vec![],
     };
     let ids = learners::import(h.log_mut(), preview).expect("import");
 

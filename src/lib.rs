@@ -11,6 +11,7 @@ pub mod folder;
 pub mod fsutil;
 pub mod keys;
 pub mod leftovers;
+pub mod limits;
 pub mod log;
 pub mod ops;
 pub mod print;

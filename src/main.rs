@@ -107,10 +107,12 @@ fn main() {
     if let Err(e) = result {
         let e = harbour::folder::explain(&dir, e);
         let text = if out.json {
-            serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } })
-                .to_string()
+            cli::output::json_safe(
+                &serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } })
+                    .to_string(),
+            )
         } else {
-            e.to_string()
+            cli::output::error_text(&e.to_string())
         };
         // Not `eprintln!`, which panics if standard error has been closed.
         let _ = writeln!(std::io::stderr().lock(), "{text}");

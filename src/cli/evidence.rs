@@ -222,10 +222,11 @@ pub fn procedure(h: &mut Harbour, c: ProcedureCmd, out: &Out) -> Result<()> {
             ));
         }
         ProcedureCmd::Adapt { file } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| harbour::Error::ReadFile {
-                path: file.clone(),
-                reason: e.to_string(),
-            })?;
+            let text = harbour::limits::read_text(
+                &file,
+                harbour::limits::TEMPLATE_BYTES,
+                "a procedure template",
+            )?;
             let def = procs::adapt(h.log_mut(), &text)?;
             out.done(&format!(
                 "Incidents opened from now on follow {} (version {}).",

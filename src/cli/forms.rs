@@ -43,10 +43,11 @@ pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
             ));
         }
         FormsCmd::Adapt { file } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| Error::ReadFile {
-                path: file.clone(),
-                reason: harbour::error::plain_io(&e),
-            })?;
+            let text = harbour::limits::read_text(
+                &file,
+                harbour::limits::TEMPLATE_BYTES,
+                "a form template",
+            )?;
             let form = ops::adapt(h.log_mut(), &text)?;
             out.emit(
                 &serde_json::json!({ "ok": true, "id": form.id, "version": form.version, "title": form.title }),

@@ -1,5 +1,6 @@
 //! `harbour incident …`
 
+use harbour::domain::text::{shown, shown_line};
 use harbour::domain::time::{
     parse_date, parse_instant, show_date, show_instant, show_millis, today,
 };
@@ -19,6 +20,12 @@ fn learner_and_role(text: &str) -> Result<(String, LearnerRole)> {
     Ok((id.to_string(), LearnerRole::parse(role)?))
 }
 
+/// Multi-line text with its later lines indented, so that a line of an account can never
+/// pass for a heading of the page it is printed in.
+fn indented(text: &str, by: &str) -> String {
+    shown(text).replace('\n', &format!("\n{by}"))
+}
+
 fn table(rows: &[IncidentSummary]) -> String {
     if rows.is_empty() {
         return "No incidents found.".into();
@@ -27,7 +34,7 @@ fn table(rows: &[IncidentSummary]) -> String {
         .map(|i| {
             format!(
                 "{:<16} {:<6} {:<16} {:<8} {}{}",
-                i.reference,
+                shown_line(&i.reference),
                 i.status,
                 show_instant(i.occurred_at),
                 i.risk_level.as_deref().unwrap_or("-"),
@@ -41,10 +48,11 @@ fn table(rows: &[IncidentSummary]) -> String {
 
 fn new(h: &mut Harbour, a: NewIncidentArgs, out: &Out) -> Result<()> {
     let account = match (&a.account, &a.account_file) {
-        (_, Some(f)) => std::fs::read_to_string(f).map_err(|e| Error::ReadFile {
-            path: f.clone(),
-            reason: harbour::error::plain_io(&e),
-        })?,
+        (_, Some(f)) => harbour::limits::read_text(
+            f,
+            harbour::domain::text::TEXT_MAX_BYTES as u64,
+            "an account",
+        )?,
         (Some(t), None) => t.clone(),
         (None, None) => String::new(),
     };
@@ -107,21 +115,21 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         let s0 = &d.summary;
         let mut s = format!(
             "{}  ·  {}  ·  centre {}\nCategories: {}\nHappened: {}   Reported: {} by {} ({})\n",
-            s0.reference,
+            shown_line(&s0.reference),
             if s0.status == "closed" {
                 "Closed"
             } else {
                 "Open"
             },
-            s0.centre,
+            shown_line(&s0.centre),
             s0.categories.join(", "),
             show_instant(s0.occurred_at),
             show_instant(d.reported_at),
-            d.reporter_name,
-            d.reporter_title
+            shown_line(&d.reporter_name),
+            shown_line(&d.reporter_title)
         );
         if let Some(p) = &d.place {
-            s.push_str(&format!("Where or platform: {p}\n"));
+            s.push_str(&format!("Where or platform: {}\n", shown_line(p)));
         }
         if let Some(r) = &s0.risk_level {
             let label = RiskLevel::parse(r).map(|r| r.label()).unwrap_or("");
@@ -144,7 +152,7 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         }
         s.push_str(&format!(
             "\nAccount, in the learner's own words:\n  {}\n",
-            d.account
+            indented(&d.account, "  ")
         ));
         s.push_str("\nLearners involved:\n");
         for l in &d.learners {
@@ -153,7 +161,7 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
                 .age_at_incident
                 .map(|a| format!(", aged {a} at the time"))
                 .unwrap_or_default();
-            s.push_str(&format!("  {} — {role}{age}\n", l.name));
+            s.push_str(&format!("  {} — {role}{age}\n", shown_line(&l.name)));
         }
         s.push_str("\nChronology:\n");
         for e in &d.chronology {
@@ -161,8 +169,8 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
             s.push_str(&format!(
                 "  [{short}] {}  {}\n      {}\n",
                 show_millis(e.at_ms),
-                e.author,
-                e.text
+                shown_line(&e.author),
+                indented(&e.text, "      ")
             ));
             if let Some(c) = &e.corrects {
                 s.push_str(&format!(
@@ -192,18 +200,20 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
                 };
                 s.push_str(&format!(
                     "  {} — {} (due {due}, {state}) [{}]\n",
-                    a.description, a.owner, a.id
+                    indented(&a.description, "    "),
+                    shown_line(&a.owner),
+                    a.id
                 ));
             }
         }
         if !d.links.is_empty() {
             s.push_str("\nLinked incidents:\n");
             for l in &d.links {
-                s.push_str(&format!("  {}\n", l.reference));
+                s.push_str(&format!("  {}\n", shown_line(&l.reference)));
             }
         }
         if let Some(o) = &d.outcome {
-            s.push_str(&format!("\nOutcome: {o}\n"));
+            s.push_str(&format!("\nOutcome: {}\n", indented(o, "  ")));
         }
         s
     });

@@ -1,5 +1,6 @@
 //! `harbour learner …`
 
+use harbour::domain::text::shown_line;
 use harbour::domain::time::{age_on, parse_date, show_date, show_millis, today};
 use harbour::domain::{Carer, LearnerRole};
 use harbour::ops::learners::{self, NewLearner};
@@ -66,9 +67,9 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                         format!(
                             "{}  {:<28} {}  (age {age})  {}",
                             l.id,
-                            l.name,
+                            shown_line(&l.name),
                             show_date(l.dob),
-                            l.centre
+                            shown_line(&l.centre)
                         )
                     })
                     .collect::<Vec<_>>()
@@ -82,18 +83,19 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                 let l = &d.learner;
                 let mut s = format!(
                     "{}\nBorn {} · Centre {}{}\n",
-                    l.name,
+                    shown_line(&l.name),
                     show_date(l.dob),
-                    l.centre,
+                    shown_line(&l.centre),
                     l.employer
                         .as_ref()
-                        .map(|e| format!(" · Employer {e}"))
+                        .map(|e| format!(" · Employer {}", shown_line(e)))
                         .unwrap_or_default()
                 );
                 for c in &d.carers {
                     s.push_str(&format!(
                         "Parent or carer: {} ({})\n",
-                        c.name, c.relationship
+                        shown_line(&c.name),
+                        shown_line(&c.relationship)
                     ));
                 }
                 if d.incidents.is_empty() {
@@ -120,9 +122,17 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                 reason: harbour::error::plain_io(&e),
             })?;
             let preview = learners::preview_csv(log, f)?;
+            let held = preview.already_held.len();
             if dry_run {
                 out.emit(&preview, || {
                     let mut s = format!("{} learner(s) ready to import.", preview.learners.len());
+                    for row in &preview.already_held {
+                        s.push_str(&format!(
+                            "\nLine {}: {} is already held and will be skipped.",
+                            row.line,
+                            shown_line(&row.name)
+                        ));
+                    }
                     for p in &preview.problems {
                         s.push_str(&format!("\nLine {}: {}", p.line, p.problem));
                     }
@@ -132,8 +142,18 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
             }
             let ids = learners::import(log, preview)?;
             out.emit(
-                &serde_json::json!({ "imported": ids.len(), "ids": ids }),
-                || format!("{} learners imported.", ids.len()),
+                &serde_json::json!({ "imported": ids.len(), "already_held": held, "ids": ids }),
+                || match held {
+                    0 => format!("{} learners imported.", ids.len()),
+                    1 => format!(
+                        "{} learners imported; 1 was already held and was skipped.",
+                        ids.len()
+                    ),
+                    n => format!(
+                        "{} learners imported; {n} were already held and were skipped.",
+                        ids.len()
+                    ),
+                },
             );
         }
     }

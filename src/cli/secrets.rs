@@ -8,10 +8,11 @@ use harbour::keys::{Passphrase, RecoveryKey};
 use harbour::{Error, Harbour, Result, Unlock};
 
 fn first_line(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::ReadFile {
-        path: path.to_path_buf(),
-        reason: harbour::error::plain_io(&e),
-    })?;
+    let text = harbour::limits::read_text(
+        path,
+        harbour::limits::SECRET_FILE_BYTES,
+        "a passphrase or recovery key file",
+    )?;
     Ok(text.lines().next().unwrap_or("").to_string())
 }
 

@@ -10,6 +10,7 @@ pub mod imagery;
 pub mod procedures;
 pub mod reference;
 pub mod school_days;
+pub mod text;
 pub mod time;
 
 use serde::{Deserialize, Serialize};
@@ -153,11 +154,8 @@ impl Reporter {
     }
 }
 
-/// Trims a required piece of text, refusing it if empty.
+/// Trims a required one-line piece of text (a name, a title, a place), refusing it if
+/// empty, too long, or holding control characters (see [`text`]).
 pub fn required(what: &str, text: &str) -> Result<String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(Error::invalid(format!("{what} cannot be empty.")));
-    }
-    Ok(t.to_string())
+    text::line(what, text)
 }

@@ -77,7 +77,14 @@ impl KeyFile {
     }
 
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        // Bounded: a larger file is not a key file, and fails to parse below.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                let mut bounded = std::io::Read::take(f, crate::limits::KEY_FILE_BYTES);
+                std::io::Read::read_to_end(&mut bounded, &mut bytes)
+            })
+            .map_err(|e| Error::io(path, &e))?;
         let file: KeyFile = serde_json::from_slice(&bytes)
             .map_err(|_| Error::KeyFile("it is not in a form Harbour can read".into()))?;
         if file.format > FORMAT {

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::domain::required;
+use crate::domain::text;
 use crate::log::{Body, Field};
 use crate::store::CaseLog;
 use crate::{Error, Result};
@@ -35,7 +35,7 @@ pub fn resolve(
     keep: &str,
     reason: &str,
 ) -> Result<Uuid> {
-    let reason = required("The reason for the choice", reason)?;
+    let reason = text::block("The reason for the choice", reason)?;
     let sides = current(log, incident, field)?;
     if sides.len() < 2 {
         return Err(Error::invalid(format!(

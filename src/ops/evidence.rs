@@ -107,7 +107,8 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Error {
 /// Encrypts a file into the store and records it. Nothing is written if the file cannot be
 /// read, is refused, or the event cannot be recorded.
 pub fn add(h: &mut Harbour, incident: Uuid, n: NewEvidence) -> Result<Captured> {
-    let description = required("The description of the evidence", &n.description)?;
+    let description =
+        crate::domain::text::block("The description of the evidence", &n.description)?;
     let meta = std::fs::metadata(&n.file).map_err(|e| unreadable(&n.file, &e))?;
     if !meta.is_file() {
         return Err(Error::ReadFile {

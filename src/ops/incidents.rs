@@ -10,8 +10,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::reference;
-use crate::domain::{required, Agency, LearnerRole, Reporter, RiskLevel, Status};
+use super::dates;
+use crate::domain::text::{block, line, optional_block, optional_line};
+use crate::domain::{reference, Agency, LearnerRole, Reporter, RiskLevel, Status};
 use crate::log::{Body, Field, IncidentOpened};
 use crate::store::CaseLog;
 use crate::{Error, Result};
@@ -119,17 +120,13 @@ fn next_reference(log: &CaseLog, centre: &str, year: i32) -> Result<String> {
 
 /// Records a new incident and returns its id and reference.
 pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
-    let account = required("The account", &n.account)?;
-    let now = Utc::now();
-    if n.occurred_at > now + chrono::Duration::minutes(5) {
-        return Err(Error::invalid("When it happened is in the future."));
-    }
-    let reported_at = n.reported_at.unwrap_or(now);
-    if reported_at < n.occurred_at {
-        return Err(Error::invalid(
-            "It was reported before it happened; check both times.",
-        ));
-    }
+    let account = block("The account", &n.account)?;
+    let reporter = Reporter {
+        name: line("The reporter's name", &n.reporter.name)?,
+        job_title: line("The reporter's job title", &n.reporter.job_title)?,
+    };
+    let place = optional_line("The place", n.place.as_deref())?;
+    let reported_at = dates::check_times(n.occurred_at, n.reported_at)?;
     if n.categories.is_empty() {
         return Err(Error::invalid("Choose at least one category."));
     }
@@ -184,6 +181,7 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
                 "The same learner is listed twice; give each learner once, with their role.",
             ));
         }
+        dates::occurred_after_birth(log, n.occurred_at, id)?;
         learners.push((id, *role));
     }
     if learners.is_empty() && concerns_staff.is_none() {
@@ -219,14 +217,8 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
         learners,
         occurred_at: n.occurred_at,
         reported_at,
-        reporter: Reporter {
-            name: required("The reporter's name", &n.reporter.name)?,
-            job_title: required("The reporter's job title", &n.reporter.job_title)?,
-        },
-        place: n
-            .place
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty()),
+        reporter,
+        place,
         account,
         concerns_staff,
     })];
@@ -241,7 +233,7 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
 
 /// Adds a chronology note.
 pub fn note(log: &mut CaseLog, incident: Uuid, text: &str) -> Result<Uuid> {
-    let text = required("The note", text)?;
+    let text = block("The note", text)?;
     Ok(log
         .append(Body::NoteAdded {
             incident_id: incident,
@@ -259,8 +251,8 @@ pub fn correct(
     text: &str,
     reason: &str,
 ) -> Result<Uuid> {
-    let text = required("The corrected text", text)?;
-    let reason = required("The reason for the correction", reason)?;
+    let text = block("The corrected text", text)?;
+    let reason = block("The reason for the correction", reason)?;
     let t = entry.trim().to_lowercase();
     let mut stmt = log.conn().prepare(
         "SELECT event_id FROM chronology WHERE incident_id = ?1
@@ -300,6 +292,7 @@ pub fn correct(
 /// Adds a learner to an incident with their role.
 pub fn involve(log: &mut CaseLog, incident: Uuid, learner: &str, role: LearnerRole) -> Result<()> {
     let learner_id = super::resolve_id(log.conn(), "learners", "learner", learner)?;
+    dates::occurred_after_birth(log, dates::occurred_at(log, incident)?, learner_id)?;
     log.append(Body::LearnerInvolved {
         incident_id: incident,
         learner_id,
@@ -317,17 +310,13 @@ pub fn refer(
     person: &str,
     reference: Option<&str>,
 ) -> Result<()> {
-    if date > crate::domain::time::today() {
-        return Err(Error::invalid("The referral date is in the future."));
-    }
+    dates::check_referral(log, incident, date)?;
     log.append(Body::ReferralMade {
         incident_id: incident,
         agency,
         date,
-        person: required("Who made the referral", person)?,
-        reference: reference
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty()),
+        person: line("Who made the referral", person)?,
+        reference: optional_line("The referral's reference", reference)?,
     })?;
     Ok(())
 }
@@ -342,8 +331,8 @@ pub fn decide(
 ) -> Result<()> {
     log.append(Body::DecisionRecorded {
         incident_id: incident,
-        decision: required("The decision", decision)?,
-        reason: required("The reason for the decision", reason)?,
+        decision: block("The decision", decision)?,
+        reason: block("The reason for the decision", reason)?,
         not_to_refer,
     })?;
     Ok(())
@@ -357,12 +346,15 @@ pub fn add_action(
     owner: &str,
     due: NaiveDate,
 ) -> Result<Uuid> {
+    let description = block("The action", description)?;
+    let owner = line("Who owns the action", owner)?;
+    dates::check_due(log, incident, due)?;
     let action_id = Uuid::now_v7();
     log.append(Body::ActionAdded {
         incident_id: incident,
         action_id,
-        description: required("The action", description)?,
-        owner: required("Who owns the action", owner)?,
+        description,
+        owner,
         due,
     })?;
     Ok(action_id)
@@ -390,7 +382,7 @@ pub fn action_done(
     log.append(Body::ActionDone {
         incident_id: incident,
         action_id,
-        note: note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        note: optional_block("The note", note)?,
     })?;
     Ok(())
 }
@@ -400,7 +392,7 @@ pub fn set_risk(log: &mut CaseLog, incident: Uuid, level: RiskLevel, reason: &st
     log.append(Body::RiskAssessed {
         incident_id: incident,
         level,
-        reason: required("The reason for the risk level", reason)?,
+        reason: block("The reason for the risk level", reason)?,
         replaces: Some(super::conflicts::current(log, incident, Field::Risk)?),
     })?;
     Ok(())
@@ -415,9 +407,7 @@ pub fn link(log: &mut CaseLog, incident: Uuid, other: &str, reason: Option<&str>
     log.append(Body::IncidentsLinked {
         incident_id: incident,
         other_id,
-        reason: reason
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty()),
+        reason: optional_block("The reason for the link", reason)?,
     })?;
     Ok(())
 }
@@ -440,8 +430,8 @@ pub fn close(log: &mut CaseLog, incident: Uuid, outcome: &str, reason: &str) -> 
     }
     log.append(Body::IncidentClosed {
         incident_id: incident,
-        outcome: required("The outcome", outcome)?,
-        reason: required("The reason for closing", reason)?,
+        outcome: block("The outcome", outcome)?,
+        reason: block("The reason for closing", reason)?,
         replaces: Some(super::conflicts::current(log, incident, Field::Status)?),
     })?;
     Ok(())
@@ -454,7 +444,7 @@ pub fn reopen(log: &mut CaseLog, incident: Uuid, reason: &str) -> Result<()> {
     }
     log.append(Body::IncidentReopened {
         incident_id: incident,
-        reason: required("The reason for reopening", reason)?,
+        reason: block("The reason for reopening", reason)?,
         replaces: Some(super::conflicts::current(log, incident, Field::Status)?),
     })?;
     Ok(())

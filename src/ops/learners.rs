@@ -1,16 +1,22 @@
 //! Recording learners, one at a time or from a CSV file of new starters.
 //!
 //! A CSV import is all or nothing: every row is checked first, and if any row is wrong the
-//! report names each bad row by its line number and nothing is recorded.
+//! report names each bad row by its line number in the file and nothing is recorded. A
+//! learner already held (same name, date of birth and centre) is skipped and counted, so
+//! importing the same file again doubles nobody.
 
+use std::collections::HashSet;
 use std::io::Read;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::time::{parse_date, today};
-use crate::domain::{required, Carer};
+mod csv_input;
+
+use crate::domain::text;
+use crate::domain::time::parse_date;
+use crate::domain::Carer;
 use crate::log::Body;
 use crate::store::CaseLog;
 use crate::{Error, Result};
@@ -35,38 +41,37 @@ pub struct RowProblem {
     pub problem: String,
 }
 
-/// What a CSV file would import: the good rows and the bad ones.
+/// A CSV row skipped because its learner is already held (the same name, date of birth and
+/// centre), or is an earlier row of the same file.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlreadyHeld {
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub line: u64,
+    pub name: String,
+}
+
+/// What a CSV file would import: the good rows, the bad ones, and the learners it names
+/// who are already held.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CsvPreview {
     pub learners: Vec<NewLearner>,
     pub problems: Vec<RowProblem>,
+    pub already_held: Vec<AlreadyHeld>,
 }
 
 fn check(log: &CaseLog, l: NewLearner) -> Result<NewLearner> {
-    let name = required("The learner's name", &l.name)?;
+    let name = text::line("The learner's name", &l.name)?;
     let centre = super::org::existing_centre(log, &l.centre)?;
-    if l.dob > today() {
-        return Err(Error::invalid("The date of birth is in the future."));
-    }
-    if l.dob < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN) {
-        return Err(Error::invalid("The date of birth is before 1900."));
-    }
-    let employer = l
-        .employer
-        .map(|e| e.trim().to_string())
-        .filter(|e| !e.is_empty());
+    super::dates::check_dob(l.dob)?;
+    let employer = text::optional_line("The employer", l.employer.as_deref())?;
     let mut carers = Vec::new();
     for c in l.carers {
-        let name = required("A parent or carer's name", &c.name)?;
-        let relationship = required("A parent or carer's relationship", &c.relationship)?;
         carers.push(Carer {
-            name,
-            relationship,
-            phone: c
-                .phone
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty()),
+            name: text::line("A parent or carer's name", &c.name)?,
+            relationship: text::line("A parent or carer's relationship", &c.relationship)?,
+            phone: text::optional_line("A parent or carer's phone number", c.phone.as_deref())?,
         });
     }
     Ok(NewLearner {
@@ -97,13 +102,49 @@ pub fn add(log: &mut CaseLog, learner: NewLearner) -> Result<Uuid> {
     Ok(id)
 }
 
+/// Who a learner is, for recognising one already held: the name ignoring case and spacing,
+/// the date of birth and the centre.
+type Identity = (String, NaiveDate, String);
+
+fn identity(name: &str, dob: NaiveDate, centre: &str) -> Identity {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    (name.to_lowercase(), dob, centre.to_uppercase())
+}
+
+fn held(log: &CaseLog) -> Result<HashSet<Identity>> {
+    let mut stmt = log
+        .conn()
+        .prepare("SELECT name, dob, centre_code FROM learners")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = HashSet::new();
+    for row in rows {
+        let (name, dob, centre) = row?;
+        if let Ok(dob) = dob.parse::<NaiveDate>() {
+            out.insert(identity(&name, dob, &centre));
+        }
+    }
+    Ok(out)
+}
+
 /// Reads a CSV of learners (header row: name, dob, centre; optional employer, carer_name,
 /// carer_relationship, carer_phone) and checks every row without recording anything.
+///
+/// Rows with nothing in them (spreadsheets write them at the end, sometimes as commas
+/// only) are ignored. A row whose learner is already held, or repeats an earlier row, is
+/// skipped and listed in `already_held`, so importing the same file twice adds nobody. The
+/// file is read through [`csv_input::read`]: at most 10 MB, UTF-8 only.
 pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
+    let content = csv_input::read(input)?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(input);
+        .flexible(true)
+        .from_reader(content.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|_| Error::invalid("The CSV file's header row could not be read."))?
@@ -126,24 +167,31 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
         col(&["carer_relationship", "relationship"]),
         col(&["carer_phone", "phone"]),
     );
+    let mut known = held(log)?;
     let mut preview = CsvPreview {
         learners: Vec::new(),
         problems: Vec::new(),
+        already_held: Vec::new(),
     };
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
+    for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(line);
                 preview.problems.push(RowProblem {
-                    line,
-                    problem: "the row does not have the same number of columns as the header"
-                        .into(),
+                    line: csv_input::line_of(&content, e.position()),
+                    problem: "the row could not be read as CSV".into(),
                 });
                 continue;
             }
         };
+        let line = csv_input::line_of(&content, record.position());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if let Some(problem) = csv_input::row_problem(&record, headers.len()) {
+            preview.problems.push(RowProblem { line, problem });
+            continue;
+        }
         let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").to_string();
         let carers = match carer_cols {
             (Some(_), _, _) if field(carer_cols.0).is_empty() => vec![],
@@ -171,14 +219,23 @@ pub fn preview_csv(log: &CaseLog, input: impl Read) -> Result<CsvPreview> {
             )
         });
         match parsed {
-            Ok(l) => preview.learners.push(l),
+            Ok(l) => {
+                if known.insert(identity(&l.name, l.dob, &l.centre)) {
+                    preview.learners.push(l);
+                } else {
+                    preview
+                        .already_held
+                        .push(AlreadyHeld { line, name: l.name });
+                }
+            }
             Err(e) => preview.problems.push(RowProblem {
                 line,
                 problem: e.to_string(),
             }),
         }
     }
-    if preview.learners.is_empty() && preview.problems.is_empty() {
+    if preview.learners.is_empty() && preview.problems.is_empty() && preview.already_held.is_empty()
+    {
         return Err(Error::invalid("The CSV file has no learners in it."));
     }
     Ok(preview)
@@ -208,6 +265,9 @@ pub fn import_with(
             if preview.problems.len() == 1 { "" } else { "s" },
             listed.join("; ")
         )));
+    }
+    if preview.learners.is_empty() {
+        return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = preview.learners.iter().map(|_| Uuid::now_v7()).collect();
     let bodies = ids

@@ -5,6 +5,7 @@
 
 pub mod conflicts;
 pub mod consent;
+pub mod dates;
 pub mod evidence;
 pub mod forms;
 pub mod incidents;

@@ -5,7 +5,7 @@ use rusqlite::params;
 use uuid::Uuid;
 
 use crate::domain::procedures::{self, ProcedureDef};
-use crate::domain::required;
+use crate::domain::text;
 use crate::log::Body;
 use crate::store::CaseLog;
 use crate::{Error, Result};
@@ -108,13 +108,10 @@ pub fn step(log: &mut CaseLog, incident: Uuid, step: &str, outcome: StepOutcome)
         }
     };
     let (done, note) = match outcome {
-        StepOutcome::Done { note } => (
-            true,
-            note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
-        ),
+        StepOutcome::Done { note } => (true, text::optional_block("The note", note.as_deref())?),
         StepOutcome::NotApplicable { reason } => (
             false,
-            Some(required("The reason the step does not apply", &reason)?),
+            Some(text::block("The reason the step does not apply", &reason)?),
         ),
     };
     log.append(Body::ProcedureStepRecorded {

@@ -18,6 +18,15 @@ pub const MAGIC: &[u8; 8] = b"HARBOURB";
 const MAX_HEADER: usize = 4096;
 const SIGNATURE: usize = 64;
 
+/// The largest bundle Harbour takes in: 2 GB. A bundle is read whole so that its signature
+/// is checked before anything in it is used, and decrypted in memory, so taking one in
+/// needs about twice its size in memory; a coordinator's laptop has that to spare for 2 GB
+/// and not much more.
+pub const MAX_BUNDLE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The bytes before the ciphertext: magic, format, header length, header, ciphertext length.
+const MAX_PREFIX: usize = 8 + 2 + 4 + MAX_HEADER + 8;
+
 /// What the plain header says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,6 +88,74 @@ impl<'a> Reader<'a> {
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
+}
+
+/// The whole length a bundle says it has, from its first bytes (at most `MAX_PREFIX`).
+fn declared_len(prefix: &[u8]) -> Result<u64, Refusal> {
+    if prefix.len() < MAGIC.len() {
+        return Err(parse(prefix).err().unwrap_or(Refusal::Truncated));
+    }
+    let mut r = Reader {
+        bytes: prefix,
+        at: 0,
+    };
+    if r.take(MAGIC.len())? != MAGIC {
+        return Err(Refusal::NotABundle);
+    }
+    let version = u16::from_be_bytes(r.array()?);
+    if version > FORMAT {
+        return Err(Refusal::NewerVersion(version));
+    }
+    let head_len = u32::from_be_bytes(r.array()?) as usize;
+    if head_len > MAX_HEADER {
+        return Err(Refusal::Malformed("its header is too long"));
+    }
+    r.take(head_len)?;
+    let ct_len = u64::from_be_bytes(r.array()?);
+    (r.at as u64)
+        .checked_add(ct_len)
+        .and_then(|n| n.checked_add(SIGNATURE as u64))
+        .ok_or(Refusal::Malformed("its length is not valid"))
+}
+
+/// Reads a bundle file whole, after checking from its first few KB that it is a Harbour
+/// bundle, that its length is the one its header declares, and that it is at most
+/// [`MAX_BUNDLE_BYTES`]: a large file that is not a bundle is never read whole.
+pub fn read_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let unreadable = |e: std::io::Error| crate::Error::ReadFile {
+        path: path.to_path_buf(),
+        reason: crate::error::plain_io(&e),
+    };
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    let mut prefix = Vec::with_capacity(MAX_PREFIX);
+    (&mut file)
+        .take(MAX_PREFIX as u64)
+        .read_to_end(&mut prefix)
+        .map_err(unreadable)?;
+    let declared = declared_len(&prefix)?;
+    if declared > MAX_BUNDLE_BYTES {
+        return Err(super::refused(
+            "bundle_too_large",
+            format!(
+                "This bundle is larger than {} GB, more than Harbour takes in at once; nothing was imported.",
+                MAX_BUNDLE_BYTES / (1024 * 1024 * 1024)
+            ),
+        ));
+    }
+    if len < declared {
+        return Err(Refusal::Truncated.into());
+    }
+    if len > declared {
+        return Err(Refusal::Malformed("there are extra bytes after its signature").into());
+    }
+    file.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    let mut bytes = Vec::with_capacity(declared as usize);
+    file.take(declared + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    Ok(bytes)
 }
 
 /// Splits a bundle into its parts, checking its shape but not yet its signature.

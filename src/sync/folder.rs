@@ -100,9 +100,17 @@ pub fn sync_with(
     }
     let bundles = waiting.len();
     for (i, file) in waiting.into_iter().enumerate() {
-        let Ok(bytes) = std::fs::read(&file) else {
-            report.refused.push((file, "it could not be read".into()));
-            continue;
+        // Bounded: a file that is not a bundle, or is too large, is named and not read whole.
+        let bytes = match super::envelope::read_file(&file) {
+            Ok(bytes) => bytes,
+            Err(e @ Error::Sync { .. }) => {
+                report.refused.push((file, e.to_string()));
+                continue;
+            }
+            Err(_) => {
+                report.refused.push((file, "it could not be read".into()));
+                continue;
+            }
         };
         let done = import::import_bytes_with(h, &bytes, &mut for_bundle(i + 1, bundles, progress));
         match done {

@@ -170,10 +170,7 @@ pub fn import_file_with(
             });
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::ReadFile {
-        path: path.to_path_buf(),
-        reason: crate::error::plain_io(&e),
-    })?;
+    let bytes = envelope::read_file(path)?;
     let mut out = import_bytes_with(h, &bytes, keep_going)?;
     out.file = Some(path.to_path_buf());
     Ok(out)

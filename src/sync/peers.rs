@@ -93,10 +93,7 @@ pub fn own_card(log: &CaseLog) -> Result<PeerCard> {
 
 /// Reads a card file.
 pub fn read_card(path: &std::path::Path) -> Result<PeerCard> {
-    let bytes = std::fs::read(path).map_err(|e| Error::ReadFile {
-        path: path.to_path_buf(),
-        reason: crate::error::plain_io(&e),
-    })?;
+    let bytes = crate::limits::read_bytes(path, crate::limits::CARD_BYTES, "a peer card")?;
     let card: PeerCard = serde_json::from_slice(&bytes).map_err(|_| {
         refused(
             "card_invalid",

@@ -12,18 +12,22 @@ mod closed_pipe;
 mod consent;
 mod damage;
 mod dashboard;
+mod dates;
 mod determinism;
 mod disk_full;
 mod evidence;
 mod forms;
 mod forms_adapt;
+mod hostile_text;
+mod import_rows;
+mod input_bounds;
 mod keyring;
 mod learner_import;
-mod pack_forgery;
 #[cfg(unix)]
 mod leftovers;
 #[cfg(unix)]
 mod modes;
+mod pack_forgery;
 mod pack_progress;
 mod packs;
 mod procedures;

@@ -147,6 +147,15 @@ export type Activity = {
 /**  Who a concern was referred to. */
 export type Agency = "police" | "ceop" | "childrens-social-care" | "lado" | "prevent" | "parents-or-carers" | "local-authority" | "service-provider" | "other";
 
+/**
+ *  A CSV row skipped because its learner is already held (the same name, date of birth and
+ *  centre), or is an earlier row of the same file.
+ */
+export type AlreadyHeld = {
+	line: number,
+	name: string,
+};
+
 /**  The answer to "may we use this learner's image for this purpose?". */
 export type Answer = "yes" | "no" | "not_recorded" | "not_current";
 
@@ -334,19 +343,30 @@ export type Count = {
 	previous: number | null,
 };
 
-/**  What a CSV file would import: the good rows and the bad ones. */
+/**
+ *  What a CSV file would import: the good rows, the bad ones, and the learners it names
+ *  who are already held.
+ */
 export type CsvPreview = CsvPreview_Serialize | CsvPreview_Deserialize;
 
-/**  What a CSV file would import: the good rows and the bad ones. */
+/**
+ *  What a CSV file would import: the good rows, the bad ones, and the learners it names
+ *  who are already held.
+ */
 export type CsvPreview_Deserialize = {
 	learners: NewLearner_Deserialize[],
 	problems: RowProblem[],
+	already_held: AlreadyHeld[],
 };
 
-/**  What a CSV file would import: the good rows and the bad ones. */
+/**
+ *  What a CSV file would import: the good rows, the bad ones, and the learners it names
+ *  who are already held.
+ */
 export type CsvPreview_Serialize = {
 	learners: NewLearner_Serialize[],
 	problems: RowProblem[],
+	already_held: AlreadyHeld[],
 };
 
 /**  One entry in an item's chain of custody. */
