@@ -86,6 +86,9 @@ pub enum Error {
     /// A sync bundle or peer card refused, with a code saying why (see `sync::Refusal`).
     #[error("{message}")]
     Sync { code: &'static str, message: String },
+    /// A backup refused or not made, with a code saying why (see `backup::Refusal`).
+    #[error("{message}")]
+    Backup { code: &'static str, message: String },
 }
 
 impl Error {
@@ -124,6 +127,7 @@ impl Error {
             Error::PackPassphraseNeeded => "pack_passphrase_needed",
             Error::Cancelled => "cancelled",
             Error::Sync { code, .. } => code,
+            Error::Backup { code, .. } => code,
         }
     }
 

@@ -70,6 +70,8 @@ fn main() {
         Command::Conflict(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::sync::conflict(&mut h, c, &out))
         }
+        Command::Backup(c) => cli::backup::run(&dir, pf, c, &out),
+        Command::Status => cli::open(&dir, pf).and_then(|h| cli::backup::status(&h, &out)),
     };
     if let Err(e) = result {
         let e = harbour::folder::explain(&dir, e);

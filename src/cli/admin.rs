@@ -114,6 +114,13 @@ pub fn org(h: &mut Harbour, c: OrgCmd, out: &Out) -> Result<()> {
             ops::rename_organisation(log, &name)?;
             out.done("The organisation's name is changed.");
         }
+        OrgCmd::BackupInterval { days } => {
+            harbour::backup::status::set_interval(log, days)?;
+            out.done(&format!(
+                "Harbour now reminds you when the last backup is more than {days} day{} old.",
+                if days == 1 { "" } else { "s" }
+            ));
+        }
         OrgCmd::AddCentre { code, name } => {
             let code = ops::add_centre(log, &code, &name)?;
             out.done(&format!("Centre {code} added."));
@@ -168,15 +175,37 @@ pub fn category(h: &mut Harbour, c: CategoryCmd, out: &Out) -> Result<()> {
 
 pub fn verify(h: &Harbour, out: &Out) -> Result<()> {
     let report = verify_log(h.log().conn())?;
-    out.emit(&report, || {
-        format!(
-            "The case log is intact: {} events from {} device{} checked, and all {} tables match them ({} rows).",
+    let forks = harbour::store::fork::forks(h.log().conn())?;
+    let mut value = serde_json::to_value(&report).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "forks".into(),
+            serde_json::to_value(&forks).unwrap_or_default(),
+        );
+    }
+    out.emit(&value, || {
+        let counts = format!(
+            "{} events from {} device{} checked, and all {} tables match them ({} rows)",
             report.events,
             report.devices,
             if report.devices == 1 { "" } else { "s" },
             report.tables,
             report.rows
-        )
+        );
+        if forks.is_empty() {
+            return format!("The case log is intact: {counts}.");
+        }
+        // Intact, but not the whole story: a device ran twice.
+        let mut s = format!(
+            "Every chain, signature and table checks ({counts}), but a device has run twice:"
+        );
+        for f in &forks {
+            s.push_str(&format!("\n  {}", f.message));
+            for e in &f.set_aside {
+                s.push_str(&format!("\n    Held aside: {e}"));
+            }
+        }
+        s
     });
     Ok(())
 }

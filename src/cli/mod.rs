@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod args;
+pub mod backup;
 pub mod consent;
 pub mod evidence;
 pub mod forms;

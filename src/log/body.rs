@@ -379,6 +379,18 @@ pub enum Body {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signed_by: Option<String>,
     },
+    /// A device will write no more: its data folder was restored from a backup onto another
+    /// computer (`replaced_by`), or the folder found itself forked and went on as a new
+    /// device. Peers stop expecting events from it.
+    DeviceRetired {
+        device_id: Uuid,
+        replaced_by: Uuid,
+        reason: String,
+    },
+    /// How often the organisation wants a backup, in days (the reminder's interval).
+    BackupIntervalSet {
+        days: u32,
+    },
 }
 
 impl Body {
@@ -418,6 +430,8 @@ impl Body {
             Body::FormAdapted { .. } => "form_adapted",
             Body::TransferSent { .. } => "transfer_sent",
             Body::TransferReceiptRecorded { .. } => "transfer_receipt_recorded",
+            Body::DeviceRetired { .. } => "device_retired",
+            Body::BackupIntervalSet { .. } => "backup_interval_set",
         }
     }
 

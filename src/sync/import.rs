@@ -42,11 +42,13 @@ pub struct Imported {
     pub waiting: usize,
     /// The same bundle was imported before.
     pub already_imported: bool,
+    /// Forks this bundle revealed (a device run on two computers), one sentence each.
+    pub forks: Vec<String>,
 }
 
 impl Imported {
     pub fn nothing_changed(&self) -> bool {
-        self.events == 0 && self.waiting == 0
+        self.events == 0 && self.waiting == 0 && self.forks.is_empty()
     }
 
     /// The report in a few plain lines.
@@ -55,6 +57,9 @@ impl Imported {
             return "This bundle was imported before; nothing changed.".into();
         }
         let mut s = format!("From {}:", self.sender);
+        for f in &self.forks {
+            s.push_str(&format!("\n  {f}"));
+        }
         if self.nothing_changed() {
             s.push_str(" nothing changed.");
             return s;
@@ -395,6 +400,7 @@ pub fn import_bytes_with(
     let sender = opened.sender.device_id;
     let result = (|| -> Result<Imported> {
         let before = snapshot(h.log().conn())?;
+        let forks_before = crate::store::fork::forks(h.log().conn())?;
         let tx = h.log_mut().conn_mut().transaction()?;
         let report =
             caselog::ingest_in_with(&tx, events.clone(), &mut |done| keep_going(done, total))?;
@@ -452,8 +458,14 @@ pub fn import_bytes_with(
             .difference(&before.conflicts)
             .cloned()
             .collect();
+        let forks: Vec<String> = crate::store::fork::forks(&tx)?
+            .into_iter()
+            .filter(|f| !forks_before.contains(f))
+            .map(|f| f.message)
+            .collect();
         tx.commit()?;
         Ok(Imported {
+            forks,
             file: None,
             sender: format!("{} ({})", opened.sender.coordinator, opened.sender.centre),
             new_incidents,
@@ -470,6 +482,8 @@ pub fn import_bytes_with(
             let _ = std::fs::remove_file(p);
         }
     }
+    // A fork found in this bundle may have made this folder a new device.
+    h.log_mut().reload_device()?;
     result
 }
 

@@ -6,6 +6,7 @@ mod common;
 mod sync_support;
 
 mod at_rest;
+mod backup;
 mod case_log_cli;
 mod closed_pipe;
 mod consent;
@@ -13,6 +14,7 @@ mod dashboard;
 mod determinism;
 mod disk_full;
 mod evidence;
+mod fork;
 mod forms;
 mod forms_adapt;
 mod keyring;
