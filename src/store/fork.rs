@@ -152,9 +152,8 @@ pub(crate) fn set_aside(tx: &Transaction<'_>, mut incoming: Vec<Event>) -> Resul
         if is_set_aside(tx, &h.id)? {
             continue;
         }
-        if !branch.contains_key(&h.device_id) {
-            let hashes = aside_hashes(tx, &h.device_id)?;
-            branch.insert(h.device_id, hashes);
+        if let std::collections::btree_map::Entry::Vacant(v) = branch.entry(h.device_id) {
+            v.insert(aside_hashes(tx, &h.device_id)?);
         }
         let clash = match held_hash(tx, &h.device_id, h.seq)? {
             Some((id, hash)) => id != h.id.to_string() || hash != e.hash.to_vec(),
