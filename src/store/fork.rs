@@ -145,7 +145,9 @@ pub(crate) fn set_aside(tx: &Transaction<'_>, mut incoming: Vec<Event>) -> Resul
     incoming.sort_by_key(|e| (e.header.device_id, e.header.seq));
     let mut kept = Vec::with_capacity(incoming.len());
     let mut branch: BTreeMap<Uuid, HashSet<[u8; 32]>> = BTreeMap::new();
-    let mut seen: HashSet<(Uuid, u64)> = HashSet::new();
+    // The same event may come twice in one batch; two different ones with one number clash.
+    let mut seen: std::collections::HashMap<(Uuid, u64), [u8; 32]> =
+        std::collections::HashMap::new();
     let mut own_fork: Option<u64> = None;
     for e in incoming {
         let h = &e.header;
@@ -158,7 +160,9 @@ pub(crate) fn set_aside(tx: &Transaction<'_>, mut incoming: Vec<Event>) -> Resul
         let clash = match held_hash(tx, &h.device_id, h.seq)? {
             Some((id, hash)) => id != h.id.to_string() || hash != e.hash.to_vec(),
             None => waiting_id(tx, &h.device_id, h.seq)?.is_some_and(|id| id != h.id.to_string()),
-        } || !seen.insert((h.device_id, h.seq));
+        } || seen
+            .insert((h.device_id, h.seq), e.hash)
+            .is_some_and(|other| other != e.hash);
         let on_branch = e
             .prev_hash
             .is_some_and(|p| branch.get(&h.device_id).is_some_and(|b| b.contains(&p)));

@@ -557,10 +557,9 @@ fn status_says_when_the_last_backup_was_made_and_warns_past_the_interval() {
 fn a_backup_older_than_the_interval_is_overdue() {
     let (_tmp, mut h) = common::open_in_process();
     let day = 24 * 60 * 60 * 1000;
-    let now = chrono::Utc::now().timestamp_millis();
     let out = _tmp.path().join("usb");
     std::fs::create_dir_all(&out).expect("out");
-    harbour::backup::create(&h, &out).expect("backup");
+    let now = harbour::backup::create(&h, &out).expect("backup").made_ms;
     let conn = h.log().conn();
     let later = harbour::backup::status::backup_status_at(conn, now + 8 * day).expect("status");
     assert!(later.overdue);
