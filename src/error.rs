@@ -98,6 +98,9 @@ pub enum Error {
     /// This computer's clock is too far from the case log's to record anything (`store::clock`).
     #[error("{0}")]
     ClockWrong(String),
+    /// A backup refused or not made, with a code saying why (see `backup::Refusal`).
+    #[error("{message}")]
+    Backup { code: &'static str, message: String },
 }
 
 impl Error {
@@ -140,6 +143,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::Sync { code, .. } => code,
             Error::ClockWrong(_) => "clock_wrong",
+            Error::Backup { code, .. } => code,
         }
     }
 

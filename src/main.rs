@@ -96,6 +96,8 @@ fn main() {
             cli::open(&dir, pf).and_then(|mut h| cli::sync::conflict(&mut h, c, &out))
         }
         Command::Clock(c) => cli::open(&dir, pf).and_then(|h| cli::clock::run(&h, c, &out)),
+        Command::Backup(c) => cli::backup::run(&dir, pf, c, &out),
+        Command::Status => cli::open(&dir, pf).and_then(|h| cli::backup::status(&h, &out)),
     };
     // A clock far from the case log's is said once, after the command's own output; a
     // command refused because of it says so in its own sentence instead.

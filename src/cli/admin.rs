@@ -114,6 +114,13 @@ pub fn org(h: &mut Harbour, c: OrgCmd, out: &Out) -> Result<()> {
             ops::rename_organisation(log, &name)?;
             out.done("The organisation's name is changed.");
         }
+        OrgCmd::BackupInterval { days } => {
+            harbour::backup::status::set_interval(log, days)?;
+            out.done(&format!(
+                "Harbour now reminds you when the last backup is more than {days} day{} old.",
+                if days == 1 { "" } else { "s" }
+            ));
+        }
         OrgCmd::AddCentre { code, name } => {
             let code = ops::add_centre(log, &code, &name)?;
             out.done(&format!("Centre {code} added."));
@@ -168,26 +175,55 @@ pub fn category(h: &mut Harbour, c: CategoryCmd, out: &Out) -> Result<()> {
 
 pub fn verify(h: &Harbour, out: &Out) -> Result<()> {
     let report = check_all(h)?;
+    let forks = harbour::store::fork::forks(h.log().conn())?;
+    let mut value = report_json(&report);
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "forks".into(),
+            serde_json::to_value(&forks).unwrap_or_default(),
+        );
+    }
     if !report.is_intact() {
         if out.json {
-            out.emit(&report_json(&report), String::new);
+            out.emit(&value, String::new);
         }
         return Err(Error::Damaged(report.sentences()));
     }
     let Some(log) = &report.log else {
         return Err(Error::Damaged(report.sentences()));
     };
-    out.emit(&report_json(&report), || {
-        format!(
-            "The case log is intact: {} events from {} device{} checked, and all {} tables match them ({} rows). The database file and all {} evidence file{} are undamaged.",
+    out.emit(&value, || {
+        let counts = format!(
+            "{} events from {} device{} checked, and all {} tables match them ({} rows)",
             log.events,
             log.devices,
             if log.devices == 1 { "" } else { "s" },
             log.tables,
             log.rows,
+        );
+        let files = format!(
+            "The database file and all {} evidence file{} are undamaged.",
             report.evidence_checked,
             if report.evidence_checked == 1 { "" } else { "s" },
-        )
+        );
+        if forks.is_empty() {
+            return format!("The case log is intact: {counts}. {files}");
+        }
+        // Intact, but not the whole story: a device ran twice.
+        let mut s = format!(
+            "Every chain, signature and table checks ({counts}), but a device has run twice:"
+        );
+        for f in &forks {
+            s.push_str(&format!("
+  {}", f.message));
+            for e in &f.set_aside {
+                s.push_str(&format!("
+    Held aside: {e}"));
+            }
+        }
+        s.push_str(&format!("
+{files}"));
+        s
     });
     Ok(())
 }

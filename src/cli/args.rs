@@ -86,6 +86,11 @@ pub enum Command {
     /// This computer's clock against the case log's.
     #[command(subcommand)]
     Clock(ClockCmd),
+    /// Encrypted backups of the whole data folder: make one, check one, restore one.
+    #[command(subcommand)]
+    Backup(BackupCmd),
+    /// When the last backup was made, and anything else that needs attention.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +99,39 @@ pub enum ClockCmd {
     Show,
     /// Confirm that today's date is right after more than six months without an entry.
     Confirm,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCmd {
+    /// Back up the whole data folder (database and evidence) into one encrypted file.
+    Create {
+        /// The folder (or USB stick) to write the backup into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Check a backup without restoring it (needs its passphrase or recovery key).
+    Verify {
+        file: PathBuf,
+        #[command(flatten)]
+        key: BackupKeyArgs,
+    },
+    /// Restore a backup into a new, empty data folder (`--data-dir`), as a new device.
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        key: BackupKeyArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BackupKeyArgs {
+    /// Open the backup with the recovery key (HARBOUR_RECOVERY_KEY, or typed) instead of
+    /// the passphrase.
+    #[arg(long)]
+    pub recovery_key: bool,
+    /// Read the recovery key from this file.
+    #[arg(long, value_name = "FILE")]
+    pub recovery_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -520,6 +558,8 @@ pub enum OrgCmd {
     Show,
     /// Rename the organisation.
     Rename { name: String },
+    /// How often a backup is wanted, in days (the reminder; 7 unless set).
+    BackupInterval { days: u32 },
     /// Add a centre.
     AddCentre { code: String, name: String },
     /// Add a member of staff; prints the new id.

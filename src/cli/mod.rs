@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod args;
 pub mod clock;
+pub mod backup;
 pub mod consent;
 pub mod evidence;
 pub mod forms;

@@ -386,6 +386,18 @@ pub enum Body {
         device_id: Uuid,
         last_seq: u64,
     },
+    /// A device will write no more: its data folder was restored from a backup onto another
+    /// computer (`replaced_by`), or the folder found itself forked and went on as a new
+    /// device. Peers stop expecting events from it.
+    DeviceRetired {
+        device_id: Uuid,
+        replaced_by: Uuid,
+        reason: String,
+    },
+    /// How often the organisation wants a backup, in days (the reminder's interval).
+    BackupIntervalSet {
+        days: u32,
+    },
 }
 
 impl Body {
@@ -426,6 +438,8 @@ impl Body {
             Body::TransferSent { .. } => "transfer_sent",
             Body::TransferReceiptRecorded { .. } => "transfer_receipt_recorded",
             Body::DeviceRevoked { .. } => "device_revoked",
+            Body::DeviceRetired { .. } => "device_retired",
+            Body::BackupIntervalSet { .. } => "backup_interval_set",
         }
     }
 

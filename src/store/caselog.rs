@@ -255,7 +255,29 @@ impl CaseLog {
         let tx = self.conn.transaction()?;
         let report = ingest_in(&tx, incoming)?;
         tx.commit()?;
+        self.reload_device()?;
         Ok(report)
+    }
+
+    /// Reads this device's identity again: taking events in can find this folder forked
+    /// and make it a new device (`fork`).
+    pub fn reload_device(&mut self) -> Result<()> {
+        let (id, key): (String, Vec<u8>) = self.conn.query_row(
+            "SELECT device_id, signing_key FROM local_device WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if id == self.device.id.to_string() {
+            return Ok(());
+        }
+        let key: zeroize::Zeroizing<[u8; 32]> = zeroize::Zeroizing::new(
+            key.try_into()
+                .map_err(|_| Error::Integrity("this device's key is damaged.".into()))?,
+        );
+        self.device.id = Uuid::parse_str(&id)
+            .map_err(|_| Error::Integrity("this device's identity is damaged.".into()))?;
+        self.device.signer = DeviceSigner::from_bytes(&key);
+        Ok(())
     }
 
     /// Clears the tables and builds them again from the whole log.
@@ -331,6 +353,8 @@ pub(crate) fn ingest_in_with(
     incoming: Vec<Event>,
     keep_going: &mut dyn FnMut(usize) -> bool,
 ) -> Result<IngestReport> {
+    // Two events with one device and number are a fork: see `fork`.
+    let incoming = super::fork::set_aside(tx, incoming)?;
     let mut report = IngestReport::default();
     let before = rows::latest_order_key(tx)?;
     for event in incoming {

@@ -34,7 +34,7 @@ fn tune(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn apply_key(conn: &Connection, key: &DataKey) -> Result<()> {
+pub(crate) fn apply_key(conn: &Connection, key: &DataKey) -> Result<()> {
     // Quieten SQLCipher's own stderr messages about a wrong key; Harbour says it plainly.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.pragma_update(None, "key", key.sqlcipher_literal().as_str())?;

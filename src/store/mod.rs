@@ -3,6 +3,7 @@
 pub mod caselog;
 pub mod clock;
 pub mod db;
+pub mod fork;
 pub mod project;
 pub mod project_consent;
 mod project_evidence;

@@ -26,6 +26,27 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
             )?
             .execute(params![device, verifying_key, label, centre])?;
         }
+        Body::DeviceRetired {
+            device_id,
+            replaced_by,
+            ..
+        } => {
+            conn.prepare_cached(
+                "UPDATE devices SET retired_by = ?1, retired_ms = ?2 WHERE id = ?3",
+            )?
+            .execute(params![
+                replaced_by.to_string(),
+                h.hlc.ms,
+                device_id.to_string()
+            ])?;
+        }
+        Body::BackupIntervalSet { days } => {
+            conn.prepare_cached(
+                "INSERT INTO org (id, name, backup_interval_days) VALUES (1, '', ?1)
+                 ON CONFLICT (id) DO UPDATE SET backup_interval_days = excluded.backup_interval_days",
+            )?
+            .execute([*days])?;
+        }
         Body::OrganisationNamed { name } => {
             conn.prepare_cached(
                 "INSERT INTO org (id, name) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET name = excluded.name",

@@ -421,6 +421,25 @@ CREATE TABLE revocations (
 CREATE INDEX revocations_device ON revocations (device_id, last_seq);
 "#;
 
+/// Backups and forks: a device retired (restored elsewhere, or forked), the organisation's
+/// backup interval, and events set aside because another event already holds their device
+/// and number (a fork: kept, never applied, shown by `verify`). `forked_events` is this
+/// device's own knowledge, like `pending_events`, not a projection.
+const V9: &str = r#"
+ALTER TABLE devices ADD COLUMN retired_by TEXT;
+ALTER TABLE devices ADD COLUMN retired_ms INTEGER;
+ALTER TABLE org ADD COLUMN backup_interval_days INTEGER;
+CREATE TABLE forked_events (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event_json TEXT NOT NULL,
+    found_ms INTEGER NOT NULL,
+    own INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX forked_events_device ON forked_events (device_id, seq);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -468,6 +487,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V6),
         M::up(V7),
         M::up(V8),
+        M::up(V9),
     ])
 }
 

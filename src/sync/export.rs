@@ -114,12 +114,14 @@ pub fn cut(h: &Harbour, to: &[Peer]) -> Result<Cut> {
     ))?;
     // A revoked device's events after its revocation are not passed on (`store::revocation`).
     let revoked = crate::store::revocation::known(conn)?;
+    let recipients: Vec<Uuid> = to.iter().map(|p| p.device_id).collect();
     for device in mine.keys() {
         let from = known
             .iter()
             .map(|k| k.get(device).copied().unwrap_or(0))
             .min()
             .unwrap_or(0);
+        let from = crate::store::fork::resend_from(conn, device, &recipients, from)?;
         let chain = stmt
             .query_map(params![device.to_string(), from as i64], rows::from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()

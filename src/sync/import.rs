@@ -45,11 +45,13 @@ pub struct Imported {
     /// Changes refused because the device that made them was revoked: one sentence per
     /// device, naming it and when it was revoked (`store::revocation`).
     pub refused: Vec<String>,
+    /// Forks this bundle revealed (a device run on two computers), one sentence each.
+    pub forks: Vec<String>,
 }
 
 impl Imported {
     pub fn nothing_changed(&self) -> bool {
-        self.events == 0 && self.waiting == 0
+        self.events == 0 && self.waiting == 0 && self.forks.is_empty()
     }
 
     /// The report in a few plain lines.
@@ -60,6 +62,9 @@ impl Imported {
         let mut s = format!("From {}:", self.sender);
         for r in &self.refused {
             s.push_str(&format!("\n  {r}"));
+        }
+        for f in &self.forks {
+            s.push_str(&format!("\n  {f}"));
         }
         if self.nothing_changed() {
             s.push_str(if self.refused.is_empty() {
@@ -427,6 +432,7 @@ pub fn import_bytes_with(
     let sender = opened.sender.device_id;
     let result = (|| -> Result<Imported> {
         let before = snapshot(h.log().conn())?;
+        let forks_before = crate::store::fork::forks(h.log().conn())?;
         let tx = h.log_mut().conn_mut().transaction()?;
         let report =
             caselog::ingest_in_with(&tx, events.clone(), &mut |done| keep_going(done, total))?;
@@ -484,8 +490,14 @@ pub fn import_bytes_with(
             .difference(&before.conflicts)
             .cloned()
             .collect();
+        let forks: Vec<String> = crate::store::fork::forks(&tx)?
+            .into_iter()
+            .filter(|f| !forks_before.contains(f))
+            .map(|f| f.message)
+            .collect();
         tx.commit()?;
         Ok(Imported {
+            forks,
             file: None,
             sender: format!("{} ({})", opened.sender.coordinator, opened.sender.centre),
             new_incidents,
@@ -503,6 +515,8 @@ pub fn import_bytes_with(
             let _ = std::fs::remove_file(p);
         }
     }
+    // A fork found in this bundle may have made this folder a new device.
+    h.log_mut().reload_device()?;
     result
 }
 

@@ -6,6 +6,7 @@ mod common;
 mod sync_support;
 
 mod at_rest;
+mod backup;
 mod case_log_cli;
 mod clock;
 mod closed_pipe;
@@ -16,6 +17,7 @@ mod dates;
 mod determinism;
 mod disk_full;
 mod evidence;
+mod fork;
 mod forms;
 mod forms_adapt;
 mod hostile_text;

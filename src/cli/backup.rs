@@ -1,0 +1,82 @@
+//! `harbour backup create|verify|restore` and `harbour status`.
+//!
+//! Checking and restoring a backup need no data folder to be open: a backup carries its own
+//! wrapped key, opened with its passphrase (as for `harbour` itself) or its recovery key.
+
+use std::path::{Path, PathBuf};
+
+use harbour::backup;
+use harbour::keys::Passphrase;
+use harbour::{Error, Harbour, Result, Unlock};
+
+use super::args::{BackupCmd, BackupKeyArgs};
+use super::output::Out;
+use super::secrets;
+
+pub fn run(dir: &Path, pf: Option<&PathBuf>, c: BackupCmd, out: &Out) -> Result<()> {
+    match c {
+        BackupCmd::Create { out: folder } => {
+            let h = super::open(dir, pf)?;
+            let made = backup::create(&h, &folder)?;
+            out.emit(&made, || {
+                format!(
+                    "Backed up to {} ({} evidence file{}, {:.1} MB). Keep it somewhere other than this computer.",
+                    made.file.display(),
+                    made.evidence_files,
+                    if made.evidence_files == 1 { "" } else { "s" },
+                    made.bytes as f64 / 1_000_000.0
+                )
+            });
+        }
+        BackupCmd::Verify { file, key } => {
+            let checked = with_key(&key, pf, |how| backup::check_file(&file, how))?;
+            out.emit(&checked, || checked.describe());
+        }
+        BackupCmd::Restore { file, key } => {
+            let restored = with_key(&key, pf, |how| backup::restore(&file, how, dir))?;
+            out.emit(&restored, || restored.message.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `f` with the backup's key: the recovery key when asked for, else the passphrase
+/// given by a script, else the keyring (the same computer), else a typed passphrase.
+fn with_key<T>(
+    key: &BackupKeyArgs,
+    pf: Option<&PathBuf>,
+    f: impl Fn(Unlock<'_>) -> Result<T>,
+) -> Result<T> {
+    if key.recovery_key || key.recovery_key_file.is_some() {
+        let r = secrets::recovery_key(key.recovery_key_file.as_ref())?;
+        return f(Unlock::Recovery(&r));
+    }
+    if let Some(p) = secrets::given_passphrase(pf)? {
+        return f(Unlock::Passphrase(&p));
+    }
+    match f(Unlock::Keyring) {
+        Ok(v) => return Ok(v),
+        Err(Error::KeyringEmpty) | Err(Error::KeyringUnavailable(_)) => {}
+        Err(other) => return Err(other),
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(Error::PassphraseNeeded);
+    }
+    let typed = rpassword::prompt_password("Passphrase for the backup: ")
+        .map_err(|_| Error::PassphraseNeeded)?;
+    f(Unlock::Passphrase(&Passphrase::new(typed)))
+}
+
+pub fn status(h: &Harbour, out: &Out) -> Result<()> {
+    let s = backup::backup_status(h.log().conn())?;
+    let forks = harbour::store::fork::forks(h.log().conn())?;
+    out.emit(&serde_json::json!({ "backup": s, "forks": forks }), || {
+        let mut text = s.message.clone();
+        for f in &forks {
+            text.push('\n');
+            text.push_str(&f.message);
+        }
+        text
+    });
+    Ok(())
+}
