@@ -408,6 +408,13 @@ CREATE INDEX transfers_learner ON transfers (learner_id);
 CREATE INDEX transfers_awaiting ON transfers (received_on, sent_on);
 "#;
 
+/// What each bundle written into a shared folder was (its length and signature, as
+/// `sync::import::digest`), so the writer can tell when the service carrying the folder
+/// has replaced or renamed it and write it again.
+const V8: &str = r#"
+ALTER TABLE bundles_out ADD COLUMN file_digest TEXT;
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -453,6 +460,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
     ])
 }
 

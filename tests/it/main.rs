@@ -8,6 +8,7 @@ mod sync_support;
 mod at_rest;
 mod case_log_cli;
 mod closed_pipe;
+mod conflict_copies;
 mod consent;
 mod dashboard;
 mod determinism;
