@@ -28,6 +28,7 @@ mod sync;
 mod sync_folder;
 mod sync_props;
 mod sync_receive;
+mod syncthing;
 mod tamper;
 mod transfer;
 mod unlock;
