@@ -26,6 +26,22 @@ fn indented(text: &str, by: &str) -> String {
     shown(text).replace('\n', &format!("\n{by}"))
 }
 
+/// "  [risk level changed on two devices]" for an incident with an unsettled conflict.
+fn conflict_mark(fields: &[String]) -> String {
+    if fields.is_empty() {
+        return String::new();
+    }
+    let words: Vec<&str> = fields
+        .iter()
+        .map(|f| {
+            harbour::log::Field::parse(f)
+                .map(|f| f.label())
+                .unwrap_or(f.as_str())
+        })
+        .collect();
+    format!("  [{} changed on two devices]", words.join(" and "))
+}
+
 fn table(rows: &[IncidentSummary]) -> String {
     if rows.is_empty() {
         return "No incidents found.".into();
@@ -33,13 +49,14 @@ fn table(rows: &[IncidentSummary]) -> String {
     rows.iter()
         .map(|i| {
             format!(
-                "{:<16} {:<6} {:<16} {:<8} {}{}",
+                "{:<16} {:<6} {:<16} {:<8} {}{}{}",
                 shown_line(&i.reference),
                 i.status,
                 show_instant(i.occurred_at),
                 i.risk_level.as_deref().unwrap_or("-"),
                 i.categories.join(", "),
-                if i.restricted { "  [restricted]" } else { "" }
+                if i.restricted { "  [restricted]" } else { "" },
+                conflict_mark(&i.in_conflict)
             )
         })
         .collect::<Vec<_>>()

@@ -149,6 +149,12 @@ pub fn sync(h: &mut Harbour, c: SyncCmd, out: &Out) -> Result<()> {
                 for (f, why) in &r.refused {
                     s.push_str(&format!("Refused {}: {why}\n", f.display()));
                 }
+                for (f, what) in &r.conflict_copies {
+                    s.push_str(&format!(
+                        "A copy renamed by the service carrying the folder, {what}: {}\n",
+                        f.display()
+                    ));
+                }
                 s.push_str(&format!(
                     "{} bundle(s) imported, {} refused, {} skipped; {} written.",
                     r.imported.len(),

@@ -20,6 +20,8 @@ pub struct IncidentSummary {
     pub occurred_at: DateTime<Utc>,
     pub categories: Vec<String>,
     pub restricted: bool,
+    /// The fields (`status`, `risk`) changed on two devices and not yet settled.
+    pub in_conflict: Vec<String>,
 }
 
 /// Which incidents a list shows.
@@ -118,7 +120,9 @@ pub struct IncidentDetail {
 
 const SUMMARY_COLUMNS: &str = "i.id, i.reference, i.centre_code, i.status, i.risk_level, i.occurred_at, \
      (SELECT group_concat(code, ',') FROM (SELECT code FROM incident_categories c WHERE c.incident_id = i.id ORDER BY code)), \
-     i.concerns_staff IS NOT NULL";
+     i.concerns_staff IS NOT NULL, \
+     (SELECT group_concat(field, ',') FROM (SELECT field FROM field_heads g WHERE g.incident_id = i.id \
+      GROUP BY field HAVING count(DISTINCT value) > 1 ORDER BY field))";
 
 fn summary(row: &Row<'_>) -> rusqlite::Result<IncidentSummary> {
     let occurred: String = row.get(5)?;
@@ -136,6 +140,10 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<IncidentSummary> {
             .map(|c| c.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
         restricted: row.get(7)?,
+        in_conflict: row
+            .get::<_, Option<String>>(8)?
+            .map(|c| c.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 

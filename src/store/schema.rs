@@ -440,6 +440,13 @@ CREATE TABLE forked_events (
 CREATE INDEX forked_events_device ON forked_events (device_id, seq);
 "#;
 
+/// What each bundle written into a shared folder was (its length and signature, as
+/// `sync::import::digest`), so the writer can tell when the service carrying the folder
+/// has replaced or renamed it and write it again.
+const V10: &str = r#"
+ALTER TABLE bundles_out ADD COLUMN file_digest TEXT;
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -488,6 +495,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V7),
         M::up(V8),
         M::up(V9),
+        M::up(V10),
     ])
 }
 

@@ -8,6 +8,15 @@
 //! every bundle goes through the same checks as `sync import`; one that fails is named and
 //! left alone, and the others are still imported. Bundles made for other devices are
 //! skipped quietly.
+//!
+//! A bundle's identity is its content, not its name: the service carrying the folder may
+//! keep another copy under a bundle's name and rename Harbour's own (Syncthing's
+//! `NAME.sync-conflict-20261202-140020-QVR4C4S.hbsync`, OneDrive's `NAME-DESKTOP-AB12CD`,
+//! Dropbox's and Nextcloud's `NAME (conflicted copy 2026-12-02)`). So the writer remembers
+//! the length and signature of each bundle it wrote and writes again when the file under
+//! that name is gone or is not the one it wrote; the reader strips those suffixes before
+//! reading whom a bundle is for, and names every such copy it did not import in the report
+//! (`conflict_copies`), so none is passed over in silence.
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +40,97 @@ pub struct FolderReport {
     pub written: Vec<PathBuf>,
     /// The run was stopped before every bundle was taken in; no bundle was written.
     pub stopped: bool,
+    /// Copies that the service carrying the folder renamed because of a clash and that were
+    /// not imported, each with what became of it in words. Those imported are in `imported`.
+    pub conflict_copies: Vec<(PathBuf, String)>,
 }
+
+/// Whom a bundle's file name says it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Addressed {
+    /// This device.
+    Us,
+    /// Another device.
+    Other,
+    /// The name does not say: read the bundle to find out.
+    Unknown,
+}
+
+/// Strips one suffix that a shared-folder service adds to a conflicting copy's stem (the
+/// name without `.hbsync`): Syncthing's `.sync-conflict-YYYYMMDD-HHMMSS-DEVICE`, Dropbox's
+/// ` (conflicted copy YYYY-MM-DD)` or ` (Someone's conflicted copy …)`, Nextcloud's
+/// ` (conflicted copy YYYY-MM-DD HHMMSS)`.
+fn strip_one(stem: &str) -> Option<&str> {
+    if let Some((before, after)) = stem.rsplit_once(".sync-conflict-") {
+        let parts: Vec<&str> = after.splitn(3, '-').collect();
+        if let [date, time, device] = parts.as_slice() {
+            let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+            if digits(date, 8)
+                && digits(time, 6)
+                && !device.is_empty()
+                && device.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                return Some(before);
+            }
+        }
+    }
+    if stem.ends_with(')') {
+        let at = stem.to_ascii_lowercase().rfind("conflicted copy")?;
+        let open = stem[..at].rfind(" (")?;
+        return Some(&stem[..open]);
+    }
+    None
+}
+
+/// A bundle's file name as Harbour wrote it, stripped of any conflict-copy suffixes, and
+/// whether there were any.
+fn original_stem(name: &str) -> (&str, bool) {
+    let mut stem = name.strip_suffix(&format!(".{EXTENSION}")).unwrap_or(name);
+    let mut renamed = false;
+    while let Some(shorter) = strip_one(stem) {
+        stem = shorter;
+        renamed = true;
+    }
+    (stem, renamed)
+}
+
+/// Whom a bundle named `name` is for, and whether the name is a conflicting copy's. Harbour
+/// ends a shared-folder bundle's name with `-to-` and the last 8 characters of the
+/// recipient's device id; OneDrive adds `-COMPUTERNAME` after that. A name that does not
+/// read cleanly gives `Unknown`, so the bundle is read rather than passed over: the name is
+/// only a hint, and a wrong one may hide a bundle but never admit one.
+fn addressed(name: &str, own_id: &str) -> (Addressed, bool) {
+    let (stem, mut renamed) = original_stem(name);
+    let Some((_, to)) = stem.rsplit_once("-to-") else {
+        return (Addressed::Unknown, renamed);
+    };
+    let (short, rest) = to.split_at(to.len().min(SHORT_ID));
+    let is_id = short.len() == SHORT_ID && short.bytes().all(|b| b.is_ascii_hexdigit());
+    if !rest.is_empty() {
+        // OneDrive's `-COMPUTERNAME` (at most 15 letters, digits and hyphens).
+        let computer = rest.strip_prefix('-').unwrap_or("");
+        if computer.is_empty()
+            || computer.len() > 15
+            || !computer
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return (Addressed::Unknown, renamed);
+        }
+        renamed = true;
+    }
+    if !is_id {
+        return (Addressed::Unknown, renamed);
+    }
+    if own_id.ends_with(short) {
+        (Addressed::Us, renamed)
+    } else {
+        (Addressed::Other, renamed)
+    }
+}
+
+/// How many characters of the recipient's device id a bundle's name carries.
+const SHORT_ID: usize = 8;
 
 fn bundles_in(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -71,35 +170,39 @@ pub fn sync_with(
         .collect();
     others.sort();
     // First the bundles worth reading, so that progress can say "2 of 5".
-    let mut waiting: Vec<PathBuf> = Vec::new();
+    let mut waiting: Vec<(PathBuf, bool)> = Vec::new();
     for dir in others {
         for file in bundles_in(&dir) {
-            // The name says whom a bundle is for; only a hint, to save reading bundles
-            // made for others (a wrong name can only hide a bundle, never admit one).
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if let Some(to) = name
-                .rsplit_once("-to-")
-                .map(|(_, t)| t.trim_end_matches(&format!(".{EXTENSION}")))
-            {
-                if !own_id.ends_with(to) {
-                    report.skipped += 1;
-                    continue;
+            let (to, renamed) = addressed(&name, &own_id);
+            if to == Addressed::Other {
+                report.skipped += 1;
+                if renamed {
+                    report
+                        .conflict_copies
+                        .push((file, "made for another device".into()));
                 }
+                continue;
             }
             if let Some(d) = import::digest_file(&file) {
                 if import::seen(h.log().conn(), &d)? {
                     report.skipped += 1;
+                    if renamed {
+                        report
+                            .conflict_copies
+                            .push((file, "imported before".into()));
+                    }
                     continue;
                 }
             }
-            waiting.push(file);
+            waiting.push((file, renamed));
         }
     }
     let bundles = waiting.len();
-    for (i, file) in waiting.into_iter().enumerate() {
+    for (i, (file, renamed)) in waiting.into_iter().enumerate() {
         // Bounded: a file that is not a bundle, or is too large, is named and not read whole.
         let bytes = match super::envelope::read_file(&file) {
             Ok(bytes) => bytes,
@@ -125,7 +228,14 @@ pub fn sync_with(
             Err(Error::Sync {
                 code: "bundle_not_for_this_device",
                 ..
-            }) => report.skipped += 1,
+            }) => {
+                report.skipped += 1;
+                if renamed {
+                    report
+                        .conflict_copies
+                        .push((file, "made for another device".into()));
+                }
+            }
             Err(e @ (Error::Sync { .. } | Error::Integrity(_) | Error::Evidence(_))) => {
                 report.refused.push((file, e.to_string()))
             }
@@ -142,17 +252,18 @@ pub fn sync_with(
         let to = std::slice::from_ref(&peer);
         let cut = export::cut(h, to)?;
         let content = hex::encode(Sha256::digest(payload::build(&cut.manifest, &cut.files)));
-        let last: Option<(String, String)> = h
+        let last: Option<(String, String, Option<String>)> = h
             .log()
             .conn()
             .query_row(
-                "SELECT content_sha256, file_name FROM bundles_out WHERE peer = ?1",
+                "SELECT content_sha256, file_name, file_digest FROM bundles_out WHERE peer = ?1",
                 [peer.device_id.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if let Some((sha, name)) = &last {
-            if *sha == content && own.join(name).exists() {
+        if let Some((sha, name, Some(wrote))) = &last {
+            // Unchanged, and the file under its name is still the one written.
+            if *sha == content && import::digest_file(&own.join(name)).as_ref() == Some(wrote) {
                 continue;
             }
         }
@@ -163,7 +274,7 @@ pub fn sync_with(
             .to_string()
             .chars()
             .rev()
-            .take(8)
+            .take(SHORT_ID)
             .collect::<Vec<_>>()
             .into_iter()
             .rev()
@@ -171,18 +282,32 @@ pub fn sync_with(
         let name = export::file_name(h, seq, &format!("-to-{short}"))?;
         let path = own.join(&name);
         crate::fsutil::write_atomically(&path, &bytes)?;
-        if let Some((_, old)) = last {
-            if old != name {
-                let _ = std::fs::remove_file(own.join(old));
-            }
+        let wrote = import::digest(&bytes);
+        if let Some((_, _, Some(old))) = &last {
+            remove_copies_of(&own, old, &name);
         }
         h.log().conn().execute(
-            "INSERT OR REPLACE INTO bundles_out (peer, content_sha256, file_name) VALUES (?1, ?2, ?3)",
-            params![peer.device_id.to_string(), content, name],
+            "INSERT OR REPLACE INTO bundles_out (peer, content_sha256, file_name, file_digest)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![peer.device_id.to_string(), content, name, wrote],
         )?;
         report.written.push(path);
     }
     Ok(report)
+}
+
+/// Removes from this device's own sub-folder the bundle it wrote earlier (`digest`) under
+/// whatever name it now has, the new bundle `keep` carrying everything it did. A file that is
+/// not that bundle (another copy kept under its name by the service carrying the folder) is
+/// left for the others to read.
+fn remove_copies_of(own: &Path, digest: &str, keep: &str) {
+    for file in bundles_in(own) {
+        if file.file_name().is_some_and(|n| n != keep)
+            && import::digest_file(&file).as_deref() == Some(digest)
+        {
+            let _ = std::fs::remove_file(&file);
+        }
+    }
 }
 
 /// A short digest of the bundles in the shared folder (each sub-folder's bundle names, sizes
@@ -216,4 +341,62 @@ pub fn state_of(root: &Path) -> String {
         }
     }
     hex::encode(&hash.finalize()[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{addressed, Addressed};
+
+    const OWN: &str = "0f9e1c52-3b1d-4c8e-9a77-c3d475a6a3a2";
+
+    fn to(name: &str) -> (Addressed, bool) {
+        addressed(name, OWN)
+    }
+
+    #[test]
+    fn a_plain_name_says_whom_the_bundle_is_for() {
+        assert_eq!(
+            to("MAN-2026-12-02-0003-to-75a6a3a2.hbsync"),
+            (Addressed::Us, false)
+        );
+        assert_eq!(
+            to("MAN-2026-12-02-0003-to-11112222.hbsync"),
+            (Addressed::Other, false)
+        );
+        assert_eq!(
+            to("MAN-2026-12-02-0003.hbsync"),
+            (Addressed::Unknown, false)
+        );
+    }
+
+    #[test]
+    fn the_suffixes_of_conflicting_copies_are_stripped_before_reading_the_recipient() {
+        for name in [
+            "MAN-2026-12-02-0003-to-75a6a3a2.sync-conflict-20261202-140020-QVR4C4S.hbsync",
+            "MAN-2026-12-02-0003-to-75a6a3a2-DESKTOP-AB12CD.hbsync",
+            "MAN-2026-12-02-0003-to-75a6a3a2-LAPTOP01.hbsync",
+            "MAN-2026-12-02-0003-to-75a6a3a2 (conflicted copy 2026-12-02).hbsync",
+            "MAN-2026-12-02-0003-to-75a6a3a2 (Sam Example's conflicted copy 2026-12-02).hbsync",
+            "MAN-2026-12-02-0003-to-75a6a3a2 (conflicted copy 2026-12-02 140020).hbsync",
+            // A Syncthing conflict of a Dropbox conflict.
+            "MAN-2026-12-02-0003-to-75a6a3a2 (conflicted copy 2026-12-02).sync-conflict-20261202-140020-QVR4C4S.hbsync",
+        ] {
+            assert_eq!(to(name), (Addressed::Us, true), "{name}");
+        }
+        assert_eq!(
+            to("MAN-2026-12-02-0003-to-11112222.sync-conflict-20261202-140020-QVR4C4S.hbsync"),
+            (Addressed::Other, true)
+        );
+    }
+
+    #[test]
+    fn a_name_that_does_not_read_cleanly_is_read_rather_than_passed_over() {
+        for name in [
+            "MAN-2026-12-02-0003-to-75a6a3a2 (copy 2).hbsync",
+            "MAN-2026-12-02-0003-to-75a6a3a2.backup.hbsync",
+            "MAN-2026-12-02-0003-to-75a6.hbsync",
+        ] {
+            assert_eq!(to(name).0, Addressed::Unknown, "{name}");
+        }
+    }
 }

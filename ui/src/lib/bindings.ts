@@ -815,6 +815,8 @@ export type IncidentSummary_Deserialize = {
 	occurred_at: string,
 	categories: string[],
 	restricted: boolean,
+	/**  The fields (`status`, `risk`) changed on two devices and not yet settled. */
+	in_conflict: string[],
 };
 
 /**  One line of an incident list. */
@@ -827,6 +829,8 @@ export type IncidentSummary_Serialize = {
 	occurred_at: string,
 	categories: string[],
 	restricted: boolean,
+	/**  The fields (`status`, `risk`) changed on two devices and not yet settled. */
+	in_conflict: string[],
 };
 
 export type InvolvedInput = {
