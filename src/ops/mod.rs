@@ -6,6 +6,7 @@
 pub mod conflicts;
 pub mod consent;
 pub mod evidence;
+pub mod imagery;
 pub mod forms;
 pub mod incidents;
 pub mod learners;

@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 7;
+pub const PROJECTION_VERSION: i64 = 8;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -408,6 +408,14 @@ CREATE INDEX transfers_learner ON transfers (learner_id);
 CREATE INDEX transfers_awaiting ON transfers (received_on, sent_on);
 "#;
 
+/// What looking into an evidence file at capture found (imagery on an incident where it
+/// must never be kept is shown on the incident and cannot be opened), and whether it was
+/// looked into at all (not by an older Harbour).
+const V8: &str = r#"
+ALTER TABLE evidence_items ADD COLUMN imagery TEXT;
+ALTER TABLE evidence_items ADD COLUMN looked_into INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -453,6 +461,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
     ])
 }
 

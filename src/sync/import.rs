@@ -42,6 +42,9 @@ pub struct Imported {
     pub waiting: usize,
     /// The same bundle was imported before.
     pub already_imported: bool,
+    /// Evidence files not stored because they are (or may be) imagery on an incident about
+    /// sharing nudes or up-skirting; their events were taken in.
+    pub refused_files: Vec<String>,
 }
 
 impl Imported {
@@ -79,6 +82,11 @@ impl Imported {
         }
         if self.evidence > 0 {
             s.push_str(&format!("\n  Evidence files received: {}", self.evidence));
+        }
+        for name in &self.refused_files {
+            s.push_str(&format!(
+                "\n  Not stored, because imagery must never be kept (the record of it was taken in): {name}"
+            ));
         }
         if self.waiting > 0 {
             s.push_str(&format!(
@@ -347,6 +355,12 @@ pub fn import_bytes_with(
         return Err(Error::Cancelled);
     }
 
+    let withheld = crate::ops::imagery::withheld_from_bundle(
+        h.log(),
+        &events,
+        &opened.manifest.evidence,
+        &files,
+    )?;
     // Evidence files first (each written whole or not at all); removed again if the
     // events are refused or the import is stopped.
     let master = crate::ops::evidence::master_key(h);
@@ -358,7 +372,7 @@ pub fn import_bytes_with(
                 return Err(Error::Cancelled);
             }
             let dest = crate::ops::evidence::stored_path(h.dir(), entry.item_id);
-            if dest.exists() {
+            if dest.exists() || withheld.contains(&entry.item_id) {
                 continue;
             }
             let folder = h.dir().join(crate::ops::evidence::EVIDENCE_DIR);
@@ -463,6 +477,7 @@ pub fn import_bytes_with(
             evidence,
             waiting: report.waiting,
             already_imported: false,
+            refused_files: withheld.names.clone(),
         })
     })();
     if result.is_err() {
