@@ -289,7 +289,13 @@ impl Walk {
             Shape::Text | Shape::Rtf => {
                 f.seek(SeekFrom::Start(0)).map_err(damaged)?;
                 let rtf = shape(head) == Shape::Rtf;
-                text::scan_stream(Counted { inner: f, walk: self }, rtf)
+                text::scan_stream(
+                    Counted {
+                        inner: f,
+                        walk: self,
+                    },
+                    rtf,
+                )
             }
             other => leaf(other),
         }
@@ -331,7 +337,10 @@ impl Walk {
             Shape::Zip | Shape::Ole | Shape::Pdf | Shape::Mail => {
                 let mut all = head;
                 let limit = (MAX_IN_MEMORY - all.len().min(MAX_IN_MEMORY)) as u64 + 1;
-                (&mut r).take(limit).read_to_end(&mut all).map_err(damaged)?;
+                (&mut r)
+                    .take(limit)
+                    .read_to_end(&mut all)
+                    .map_err(damaged)?;
                 if all.len() > MAX_IN_MEMORY {
                     return Err(Stop::unchecked(format!(
                         "it is larger than {} MB, too large to check inside another file",
@@ -342,7 +351,10 @@ impl Walk {
                 self.bytes(&all, depth)
             }
             Shape::Text | Shape::Rtf => {
-                let counted = Counted { inner: r, walk: self };
+                let counted = Counted {
+                    inner: r,
+                    walk: self,
+                };
                 text::scan_stream(std::io::Cursor::new(head).chain(counted), s == Shape::Rtf)
             }
             other => leaf(other),

@@ -392,7 +392,10 @@ pub enum Body {
     },
     /// A category added to an incident after it was opened, as what happened became
     /// clearer (it turned out to be about sharing nudes, say).
-    IncidentCategorised { incident_id: Uuid, code: String },
+    IncidentCategorised {
+        incident_id: Uuid,
+        code: String,
+    },
 }
 
 impl Body {

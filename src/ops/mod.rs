@@ -6,8 +6,8 @@
 pub mod conflicts;
 pub mod consent;
 pub mod evidence;
-pub mod imagery;
 pub mod forms;
+pub mod imagery;
 pub mod incidents;
 pub mod learners;
 pub mod org;

@@ -18,11 +18,11 @@ const JPEG: &[u8] = &[
 ];
 /// A whole 1×1 PNG.
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
-    0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00,
-    0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
 ];
 const CHAT: &[u8] = b"20/11/2026, 15:30 - Alex: stop sending that\n20/11/2026, 15:31 - Sam: ok\n";
 
@@ -129,7 +129,11 @@ fn msg(attachment: &[u8]) -> Vec<u8> {
     cf.create_storage("/__attach_version1.0_#00000000")
         .expect("attachment storage");
     let at = "/__attach_version1.0_#00000000";
-    put(&mut cf, &format!("{at}/__substg1.0_3707001F"), &utf16("scan0001.dat"));
+    put(
+        &mut cf,
+        &format!("{at}/__substg1.0_3707001F"),
+        &utf16("scan0001.dat"),
+    );
     put(&mut cf, &format!("{at}/__substg1.0_37010102"), attachment);
     cf.flush().expect("flush");
     cf.into_inner().into_inner()
@@ -194,7 +198,13 @@ fn a_chat_export_zip_with_a_photo_is_refused_naming_the_photo() {
         // The photo's name says nothing: its bytes do.
         ("00000017-attachment", JPEG),
     ]);
-    refused(&f, &r, "WhatsApp Chat with Sam.zip", &export, "00000017-attachment");
+    refused(
+        &f,
+        &r,
+        "WhatsApp Chat with Sam.zip",
+        &export,
+        "00000017-attachment",
+    );
     refused(&f, &r, "export.zip", &export, "JPEG image");
 }
 
@@ -238,7 +248,13 @@ fn archives_inside_archives_are_looked_into() {
     let inner = zip_of(&[("notes.txt", JPEG)]);
     let middle = zip_of(&[("readme.txt", b"see inner"), ("inner.zip", &inner)]);
     let outer = zip_of(&[("download/middle.zip", &middle)]);
-    refused(&f, &r, "download.zip", &outer, "\u{201c}notes.txt\u{201d} in \u{201c}inner.zip\u{201d}");
+    refused(
+        &f,
+        &r,
+        "download.zip",
+        &outer,
+        "\u{201c}notes.txt\u{201d} in \u{201c}inner.zip\u{201d}",
+    );
     // A document inside an archive is looked into too.
     let with_doc = zip_of(&[("mail/look.eml", &eml(Some(("a.png", "image/png", PNG))))]);
     refused(&f, &r, "mail.zip", &with_doc, "a.png");
@@ -251,7 +267,13 @@ fn a_saved_web_page_with_a_picture_written_into_it_is_refused() {
         "<!doctype html><html><body><p>Profile</p><img src=\"data:image/png;base64,{}\"></body></html>",
         base64(PNG)
     );
-    refused(&f, &r, "profile.html", page.as_bytes(), "written into the page");
+    refused(
+        &f,
+        &r,
+        "profile.html",
+        page.as_bytes(),
+        "written into the page",
+    );
     let mhtml = format!(
         "From: <Saved by Blink>\r\nSnapshot-Content-Location: https://example.invalid/p\r\nSubject: Profile\r\n\
          MIME-Version: 1.0\r\nContent-Type: multipart/related; type=\"text/html\"; boundary=\"m\"\r\n\r\n\
@@ -260,7 +282,12 @@ fn a_saved_web_page_with_a_picture_written_into_it_is_refused() {
         base64(PNG)
     );
     refused(&f, &r, "profile.mhtml", mhtml.as_bytes(), "image");
-    accepted(&f, &r, "plain.html", b"<html><body><p>Only words</p></body></html>");
+    accepted(
+        &f,
+        &r,
+        "plain.html",
+        b"<html><body><p>Only words</p></body></html>",
+    );
 }
 
 #[test]
@@ -297,7 +324,13 @@ fn what_cannot_be_looked_into_is_refused_with_the_reason() {
 
     // A damaged ZIP: cut short, so its directory is gone.
     let whole = zip_of(&[("chat.txt", CHAT), ("more.txt", CHAT)]);
-    refused(&f, &r, "cut.zip", &whole[..whole.len() - 30], "damaged or incomplete");
+    refused(
+        &f,
+        &r,
+        "cut.zip",
+        &whole[..whole.len() - 30],
+        "damaged or incomplete",
+    );
 
     // Archives nested deeper than Harbour looks.
     let mut nested = zip_of(&[("chat.txt", CHAT)]);
@@ -322,7 +355,15 @@ fn the_command_line_adds_how_to_record_the_imagery_there() {
     let path = write(&f, "export.zip", &zip_of(&[("a.jpg", JPEG)]));
     let err = f.fails(&["evidence", "add", &r, &path, "--description", "Export"]);
     assert!(err.contains("harbour evidence imagery"), "{err}");
-    let json = f.run(&["--json", "evidence", "add", &r, &path, "--description", "Export"]);
+    let json = f.run(&[
+        "--json",
+        "evidence",
+        "add",
+        &r,
+        &path,
+        "--description",
+        "Export",
+    ]);
     let v: Value = serde_json::from_slice(&json.stderr).expect("json error");
     assert_eq!(v["error"]["code"], "imagery_refused");
 }
@@ -333,12 +374,22 @@ fn on_other_incidents_the_same_files_are_stored() {
     f.init();
     let alex = f.add_learner("Alex Example", "2009-04-17");
     let r = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
-    accepted(&f, &r, "export.zip", &zip_of(&[("a.jpg", JPEG), ("chat.txt", CHAT)]));
+    accepted(
+        &f,
+        &r,
+        "export.zip",
+        &zip_of(&[("a.jpg", JPEG), ("chat.txt", CHAT)]),
+    );
 }
 
 /// Stores a file on an incident as an older Harbour would have (it looked only at the first
 /// bytes, so a ZIP holding a photo passed), and records it.
-fn store_as_older_build(site: &mut Site, incident: uuid::Uuid, name: &str, bytes: &[u8]) -> uuid::Uuid {
+fn store_as_older_build(
+    site: &mut Site,
+    incident: uuid::Uuid,
+    name: &str,
+    bytes: &[u8],
+) -> uuid::Uuid {
     let h = site.h();
     let item = uuid::Uuid::now_v7();
     let src = h.dir().join(format!("{item}.src"));
@@ -350,25 +401,27 @@ fn store_as_older_build(site: &mut Site, incident: uuid::Uuid, name: &str, bytes
         harbour_evidence::store_file(&master, &item.to_string(), &src, &dest).expect("store");
     std::fs::remove_file(&src).expect("remove");
     h.log_mut()
-        .append(harbour::log::Body::EvidenceCaptured(harbour::log::EvidenceCaptured {
-            incident_id: incident,
-            item_id: item,
-            description: "Chat export".into(),
-            shows: None,
-            source: None,
-            username: None,
-            platform: None,
-            device_held_by: None,
-            device_location: None,
-            captured_by: "Sam Example".into(),
-            captured_at: chrono::Utc::now(),
-            file_name: name.into(),
-            file_modified: None,
-            size: summary.size,
-            sha256: summary.sha256,
-            imagery: None,
-            looked_into: false,
-        }))
+        .append(harbour::log::Body::EvidenceCaptured(
+            harbour::log::EvidenceCaptured {
+                incident_id: incident,
+                item_id: item,
+                description: "Chat export".into(),
+                shows: None,
+                source: None,
+                username: None,
+                platform: None,
+                device_held_by: None,
+                device_location: None,
+                captured_by: "Sam Example".into(),
+                captured_at: chrono::Utc::now(),
+                file_name: name.into(),
+                file_modified: None,
+                size: summary.size,
+                sha256: summary.sha256,
+                imagery: None,
+                looked_into: false,
+            },
+        ))
         .expect("record");
     item
 }
@@ -403,7 +456,12 @@ fn a_bundle_keeps_the_event_and_refuses_the_file_naming_it() {
     .expect("incident");
     let zip = zip_of(&[("chat.txt", CHAT), ("IMG-0001.jpg", JPEG)]);
     let item = store_as_older_build(&mut a, incident.id, "WhatsApp Chat.zip", &zip);
-    let text = store_as_older_build(&mut a, incident.id, "chat.zip", &zip_of(&[("chat.txt", CHAT)]));
+    let text = store_as_older_build(
+        &mut a,
+        incident.id,
+        "chat.zip",
+        &zip_of(&[("chat.txt", CHAT)]),
+    );
 
     let bundle = a.bundle_for(&[&b]);
     let got = b.take(&bundle).expect("import");
@@ -416,7 +474,11 @@ fn a_bundle_keeps_the_event_and_refuses_the_file_naming_it() {
         "{:?}",
         got.refused_files
     );
-    assert!(got.describe().contains("WhatsApp Chat.zip"), "{}", got.describe());
+    assert!(
+        got.describe().contains("WhatsApp Chat.zip"),
+        "{}",
+        got.describe()
+    );
     // The events are kept: both items are on the record at B.
     let items = harbour::read::evidence::items(b.hr().log().conn(), incident.id).expect("items");
     assert_eq!(items.len(), 2);
@@ -432,8 +494,19 @@ fn a_nudes_category_added_later_flags_the_imagery_locks_it_and_leaves_hand_over_
     f.init();
     let alex = f.add_learner("Alex Example", "2009-04-17");
     let r = open_incident(&f, "cyberbullying", &[(&alex, "subject")]);
-    let export = write(&f, "export.zip", &zip_of(&[("chat.txt", CHAT), ("a.jpg", JPEG)]));
-    let photo: Value = f.json(&["evidence", "add", &r, &export, "--description", "Chat export"]);
+    let export = write(
+        &f,
+        "export.zip",
+        &zip_of(&[("chat.txt", CHAT), ("a.jpg", JPEG)]),
+    );
+    let photo: Value = f.json(&[
+        "evidence",
+        "add",
+        &r,
+        &export,
+        "--description",
+        "Chat export",
+    ]);
     let photo = photo["item_id"].as_str().expect("id").to_string();
     let text = write(&f, "chat.txt", CHAT);
     let chat: Value = f.json(&["evidence", "add", &r, &text, "--description", "Chat log"]);
@@ -457,22 +530,41 @@ fn a_nudes_category_added_later_flags_the_imagery_locks_it_and_leaves_hand_over_
         .expect("categories")
         .contains(&Value::from("nudes")));
     let page = f.ok(&["incident", "show", &r]);
-    assert!(page.contains("IMAGERY HELD") && page.contains("hand it over"), "{page}");
+    assert!(
+        page.contains("IMAGERY HELD") && page.contains("hand it over"),
+        "{page}"
+    );
 
     // No one can open a copy of it; the text-only item still opens.
     let out = f.tmp.path().join("copy.zip");
     let events = log_count(&f);
     let err = f.fails(&["evidence", "open", &photo, "--out", &out.to_string_lossy()]);
-    assert!(err.contains("cannot be opened") && err.contains(&r), "{err}");
+    assert!(
+        err.contains("cannot be opened") && err.contains(&r),
+        "{err}"
+    );
     assert!(!out.exists());
     assert_eq!(log_count(&f), events);
     let out_text = f.tmp.path().join("chat-copy.txt");
-    f.ok(&["evidence", "open", &chat, "--out", &out_text.to_string_lossy()]);
+    f.ok(&[
+        "evidence",
+        "open",
+        &chat,
+        "--out",
+        &out_text.to_string_lossy(),
+    ]);
 
     // The lawful routes: hand-over to the police, then erasure, each recorded.
     f.ok(&[
-        "evidence", "handover", &photo, "--to", "PC Example", "--agency", "Example Police",
-        "--reference", "CRIME-1",
+        "evidence",
+        "handover",
+        &photo,
+        "--to",
+        "PC Example",
+        "--agency",
+        "Example Police",
+        "--reference",
+        "CRIME-1",
     ]);
     let err = f.fails(&["evidence", "erase", &chat, "--reason", "Tidying"]);
     assert!(err.contains("is kept"), "{err}");
@@ -512,7 +604,13 @@ fn a_category_cannot_be_added_twice_nor_a_staff_allegation_afterwards() {
     let (f, r) = nudes_incident();
     let err = f.fails(&["incident", "categorise", &r, "--category", "nudes"]);
     assert!(err.contains("already"), "{err}");
-    let err = f.fails(&["incident", "categorise", &r, "--category", "allegation-staff"]);
+    let err = f.fails(&[
+        "incident",
+        "categorise",
+        &r,
+        "--category",
+        "allegation-staff",
+    ]);
     assert!(err.contains("cannot be added"), "{err}");
     let err = f.fails(&["incident", "categorise", &r, "--category", "no-such"]);
     assert!(err.contains("is not a category"), "{err}");

@@ -81,7 +81,14 @@ fn the_coordinator_may_say_it_belongs_to_another_centre_and_the_reference_follow
 fn an_incident_with_a_learner_still_takes_the_learner_s_centre() {
     let (f, _) = leeds_with_bolton();
     let learner = f.ok(&[
-        "learner", "add", "--name", "Jo Example", "--dob", "2008-01-02", "--centre", "BOL",
+        "learner",
+        "add",
+        "--name",
+        "Jo Example",
+        "--dob",
+        "2008-01-02",
+        "--centre",
+        "BOL",
     ]);
     let reference = common::open_incident(&f, "cyberbullying", &[(&learner, "subject")]);
     assert!(reference.starts_with("BOL-"), "{reference}");

@@ -66,9 +66,7 @@ pub(super) fn walk(w: &mut Walk, data: &[u8], depth: usize) -> Outcome {
             Ok(c) => c,
             Err(_) if stream.dict.get(b"Filter").is_err() => stream.content.clone(),
             Err(_) if attached => {
-                return Err(Stop::unchecked(
-                    "a file attached to it cannot be decoded",
-                ))
+                return Err(Stop::unchecked("a file attached to it cannot be decoded"))
             }
             // A font or other resource in a form Harbour does not decode: it is not an
             // image object, and not page content.

@@ -20,7 +20,10 @@ pub fn kind_of(head: &[u8]) -> Option<&'static str> {
     let found = infer::get(head)?;
     // `infer` takes any file starting "BM" for a bitmap and four bytes for an icon, so a
     // chat log about a BMX club would be an image: the table's stricter checks decide these.
-    if matches!(found.mime_type(), "image/bmp" | "image/x-icon" | "image/vnd.microsoft.icon") {
+    if matches!(
+        found.mime_type(),
+        "image/bmp" | "image/x-icon" | "image/vnd.microsoft.icon"
+    ) {
         return None;
     }
     match found.matcher_type() {
@@ -95,13 +98,13 @@ pub fn embedded_picture(bytes: &[u8]) -> Option<&'static str> {
 /// Whether a name inside an archive or e-mail ends as an image or video file's does.
 pub fn name_says_imagery(name: &str) -> Option<&'static str> {
     const IMAGE: &[&str] = &[
-        "jpg", "jpeg", "jpe", "jfif", "png", "apng", "gif", "webp", "heic", "heif", "avif",
-        "bmp", "dib", "tif", "tiff", "svg", "svgz", "ico", "jxl", "jp2", "j2k", "dng", "cr2",
-        "cr3", "nef", "arw", "orf", "raf", "rw2", "psd", "emf", "wmf", "emz", "wmz", "pict",
+        "jpg", "jpeg", "jpe", "jfif", "png", "apng", "gif", "webp", "heic", "heif", "avif", "bmp",
+        "dib", "tif", "tiff", "svg", "svgz", "ico", "jxl", "jp2", "j2k", "dng", "cr2", "cr3",
+        "nef", "arw", "orf", "raf", "rw2", "psd", "emf", "wmf", "emz", "wmz", "pict",
     ];
     const VIDEO: &[&str] = &[
-        "mp4", "m4v", "mov", "qt", "avi", "mkv", "webm", "wmv", "flv", "3gp", "3g2", "mpg",
-        "mpeg", "mts", "m2ts", "ogv", "vob", "asf",
+        "mp4", "m4v", "mov", "qt", "avi", "mkv", "webm", "wmv", "flv", "3gp", "3g2", "mpg", "mpeg",
+        "mts", "m2ts", "ogv", "vob", "asf",
     ];
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let (_, ext) = base.rsplit_once('.')?;
@@ -221,7 +224,9 @@ mod tests {
     #[test]
     fn a_drawing_is_an_image_but_a_page_with_an_icon_is_not() {
         assert_eq!(
-            kind_of(b"<?xml version=\"1.0\"?>\n<!-- x -->\n<svg xmlns=\"http://www.w3.org/2000/svg\">"),
+            kind_of(
+                b"<?xml version=\"1.0\"?>\n<!-- x -->\n<svg xmlns=\"http://www.w3.org/2000/svg\">"
+            ),
             Some("SVG image")
         );
         assert_eq!(kind_of(b"<html><body><svg></svg></body></html>"), None);
@@ -233,13 +238,19 @@ mod tests {
         doc.extend_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]);
         doc.extend_from_slice(b"JFIF\0");
         assert_eq!(embedded_picture(&doc), Some("JPEG image"));
-        assert_eq!(embedded_picture(&[0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3, 4, 5, 6]), None);
+        assert_eq!(
+            embedded_picture(&[0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3, 4, 5, 6]),
+            None
+        );
         assert_eq!(embedded_picture(b"plain words"), None);
     }
 
     #[test]
     fn names_inside_archives_count() {
-        assert_eq!(name_says_imagery("WhatsApp Chat/IMG-20261120-WA0001.JPG"), Some("image"));
+        assert_eq!(
+            name_says_imagery("WhatsApp Chat/IMG-20261120-WA0001.JPG"),
+            Some("image")
+        );
         assert_eq!(name_says_imagery("word/media/image1.emf"), Some("image"));
         assert_eq!(name_says_imagery("VID-1.mp4"), Some("video"));
         assert_eq!(name_says_imagery("chat.txt"), None);

@@ -20,7 +20,9 @@ const CHUNK: usize = 64 * 1024;
 
 fn check(window: &[u8], rtf: bool) -> Outcome {
     let lower = window.to_ascii_lowercase();
-    let patterns = WEB.iter().chain(RTF.iter().take(if rtf { RTF.len() } else { 0 }));
+    let patterns = WEB
+        .iter()
+        .chain(RTF.iter().take(if rtf { RTF.len() } else { 0 }));
     for (pattern, meaning) in patterns {
         if super::signature::find(&lower, pattern).is_some() {
             return Err(if meaning.is_empty() {
