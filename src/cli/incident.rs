@@ -239,9 +239,9 @@ pub fn run(h: &mut Harbour, c: IncidentCmd, out: &Out) -> Result<()> {
                     s.push_str(&format!("\nProcedure attached: {p}"));
                 }
                 if !c.imagery_held.is_empty() {
-                    s.push_str(&format!(
-                        "\nIMAGERY HELD: this incident is now about sharing nudes or up-skirting, and Harbour holds evidence that is or may be imagery; no one may open or copy it. If the police ask for it, hand it over (harbour evidence handover), then erase Harbour\u{2019}s copy (harbour evidence erase ITEM --reason \"…\"):"
-                    ));
+                    s.push_str(
+                        "\nIMAGERY HELD: this incident is now about sharing nudes or up-skirting, and Harbour holds evidence that is or may be imagery; no one may open or copy it. If the police ask for it, hand it over (harbour evidence handover), then erase Harbour\u{2019}s copy (harbour evidence erase ITEM --reason \"…\"):",
+                    );
                     for i in &c.imagery_held {
                         s.push_str(&format!("\n  {i}"));
                     }
