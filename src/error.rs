@@ -70,9 +70,21 @@ pub enum Error {
     Damaged(String),
     #[error("The database could not be read or written: {0}.")]
     Database(String),
-    #[error("Harbour will not store this file: it is a {kind}, and incident {reference} is about sharing nudes or up-skirting. Staff must never view, copy, print, share, store, save or delete the imagery, nor ask anyone else to; refer it to the Designated Safeguarding Lead (DSL). To record that the imagery exists without storing it, choose “Record that imagery exists” in the app, or use `harbour evidence imagery {reference} --where \"…\" --held-by \"…\"`.")]
+    /// A file that is, holds or may hold imagery, on an incident where imagery must never be
+    /// stored. `what` says what was found ("it holds a JPEG image (…)"); `hint` is empty
+    /// from the core, and where the command line adds how to record the imagery there.
+    #[error("Harbour will not store this file: {what}, and incident {reference} is about sharing nudes or up-skirting. Staff must never view, copy, print, share, store, save or delete the imagery, nor ask anyone else to; refer it to the Designated Safeguarding Lead (DSL), and record instead that the imagery exists, where it is and who holds the device.{hint}")]
     ImageryRefused {
-        kind: &'static str,
+        what: String,
+        reference: String,
+        hint: String,
+    },
+    /// An evidence item that is (or may be) imagery, on an incident where imagery must never
+    /// be kept: no one may open a copy of it.
+    #[error("Evidence item “{description}” cannot be opened: {what}, and incident {reference} is about sharing nudes or up-skirting, so no one may view or copy it. If the police ask for it, hand it over and record the hand-over; then erase Harbour’s copy.")]
+    ImageryLocked {
+        description: String,
+        what: String,
         reference: String,
     },
     #[error("Evidence item {item} (“{description}”) no longer matches the SHA-256 recorded when it was captured, so it has been changed or damaged; nothing was written.")]
@@ -133,6 +145,7 @@ impl Error {
             Error::Damaged(_) => "damaged",
             Error::Database(_) => "database",
             Error::ImageryRefused { .. } => "imagery_refused",
+            Error::ImageryLocked { .. } => "imagery_locked",
             Error::EvidenceChanged { .. } => "evidence_changed",
             Error::Evidence(_) => "evidence",
             Error::PackCheck(_) => "pack_check_failed",

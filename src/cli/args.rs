@@ -399,6 +399,13 @@ pub enum IncidentCmd {
     Show { reference: String },
     /// Add a note to the chronology.
     Note { reference: String, text: String },
+    /// Add a category to an incident (with the procedures it calls for).
+    Categorise {
+        reference: String,
+        /// Category code; `harbour category list` shows them.
+        #[arg(long)]
+        category: String,
+    },
     /// Correct an earlier chronology entry (the entry itself is kept).
     Correct {
         reference: String,
@@ -522,7 +529,7 @@ pub struct NewIncidentArgs {
     /// Where it happened, or on which platform.
     #[arg(long)]
     pub place: Option<String>,
-    /// The centre (default: the first learner's centre).
+    /// The centre (default: the first learner's centre, or with no learner this device's own).
     #[arg(long)]
     pub centre: Option<String>,
     /// For an allegation about a member of staff: whom it concerns (staff id).
@@ -687,6 +694,13 @@ pub enum EvidenceCmd {
     },
     /// Record that a handed-over item came back.
     Returned { item: String },
+    /// Erase Harbour's copy of imagery on a sharing-nudes or up-skirting incident (after
+    /// any hand-over to the police); the record of it stays.
+    Erase {
+        item: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -42,7 +42,19 @@ pub fn evidence(h: &mut Harbour, c: EvidenceCmd, out: &Out) -> Result<()> {
                     device_held_by,
                     device_location,
                 },
-            )?;
+            )
+            .map_err(|e| match e {
+                harbour::Error::ImageryRefused {
+                    what,
+                    reference,
+                    hint: _,
+                } => harbour::Error::ImageryRefused {
+                    hint: format!(" On the command line: harbour evidence imagery {reference} --where \"…\" --held-by \"…\"."),
+                    what,
+                    reference,
+                },
+                other => other,
+            })?;
             out.emit(&captured, || {
                 format!(
                     "Evidence stored: {}\nSHA-256: {}",
@@ -133,6 +145,13 @@ pub fn evidence(h: &mut Harbour, c: EvidenceCmd, out: &Out) -> Result<()> {
         EvidenceCmd::Returned { item } => {
             let i = ops::returned(h.log_mut(), &item)?;
             out.done(&format!("Return of evidence item {} recorded.", i.id));
+        }
+        EvidenceCmd::Erase { item, reason } => {
+            let i = ops::erase(h, &item, &reason)?;
+            out.done(&format!(
+                "Harbour\u{2019}s copy of evidence item {} is erased; the record of it is kept.",
+                i.id
+            ));
         }
     }
     Ok(())

@@ -121,10 +121,12 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
     let d = read::detail(log.conn(), log.device().author, id)?;
     let flags = harbour::read::procedures::flags(log.conn(), id)?;
     let conflicts = harbour::read::conflicts::list(log.conn(), log.device().author, Some(id))?;
+    let held = read::imagery_held(log.conn(), id)?;
     let shown = serde_json::to_value(&d)
         .map(|mut v| {
             v["flags"] = serde_json::to_value(&flags).unwrap_or_default();
             v["conflicts"] = serde_json::to_value(&conflicts).unwrap_or_default();
+            v["imagery_held"] = serde_json::to_value(&held).unwrap_or_default();
             v
         })
         .unwrap_or_default();
@@ -160,6 +162,15 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         }
         for f in &flags {
             s.push_str(&format!("FLAG: {}\n", f.text));
+        }
+        if let Some(w) = read::imagery_warning(&held) {
+            s.push_str(&format!("IMAGERY HELD: {w}\n"));
+            for i in &held {
+                s.push_str(&format!(
+                    "  \u{201c}{}\u{201d} ({}): {} [{}]\n",
+                    i.description, i.file_name, i.what, i.item_id
+                ));
+            }
         }
         for c in &conflicts {
             s.push_str(&format!(
@@ -242,6 +253,30 @@ pub fn run(h: &mut Harbour, c: IncidentCmd, out: &Out) -> Result<()> {
         IncidentCmd::New(a) => return new(h, a, out),
         IncidentCmd::List(a) => return list(h, a, out),
         IncidentCmd::Show { reference } => return show(h, &reference, out),
+        IncidentCmd::Categorise {
+            reference,
+            category,
+        } => {
+            let log = h.log_mut();
+            let id = ops::resolve(log, &reference)?;
+            let c = ops::add_category(log, id, &category)?;
+            out.emit(&c, || {
+                let mut s = format!("Category added: {}.", c.category);
+                for p in &c.procedures {
+                    s.push_str(&format!("\nProcedure attached: {p}"));
+                }
+                if !c.imagery_held.is_empty() {
+                    s.push_str(
+                        "\nIMAGERY HELD: this incident is now about sharing nudes or up-skirting, and Harbour holds evidence that is or may be imagery; no one may open or copy it. If the police ask for it, hand it over (harbour evidence handover), then erase Harbour\u{2019}s copy (harbour evidence erase ITEM --reason \"…\"):",
+                    );
+                    for i in &c.imagery_held {
+                        s.push_str(&format!("\n  {i}"));
+                    }
+                }
+                s
+            });
+            return Ok(());
+        }
         IncidentCmd::Search { words, limit } => {
             let log = h.log();
             let rows = search::search(log.conn(), log.device().author, &words.join(" "), limit)?;
@@ -355,7 +390,8 @@ pub fn run(h: &mut Harbour, c: IncidentCmd, out: &Out) -> Result<()> {
         IncidentCmd::New(_)
         | IncidentCmd::List(_)
         | IncidentCmd::Show { .. }
-        | IncidentCmd::Search { .. } => String::new(),
+        | IncidentCmd::Search { .. }
+        | IncidentCmd::Categorise { .. } => String::new(),
     };
     out.done(&done);
     Ok(())

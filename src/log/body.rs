@@ -114,6 +114,13 @@ pub struct EvidenceCaptured {
     pub file_modified: Option<DateTime<Utc>>,
     pub size: u64,
     pub sha256: String,
+    /// What looking into the file when it was captured found: an image or video in it, or
+    /// why it could not be checked (`domain::imagery`). None when it held neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imagery: Option<String>,
+    /// Whether the file was looked into when captured (false from an older Harbour).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub looked_into: bool,
 }
 
 /// What was done with a stored evidence item (its chain of custody).
@@ -124,6 +131,9 @@ pub enum CustodyAction {
     Exported,
     HandedOver,
     Returned,
+    /// Harbour's copy deleted, as the guidance requires for imagery (after any hand-over to
+    /// the police). The record of it stays.
+    Erased,
 }
 
 impl CustodyAction {
@@ -133,6 +143,7 @@ impl CustodyAction {
             CustodyAction::Exported => "exported",
             CustodyAction::HandedOver => "handed_over",
             CustodyAction::Returned => "returned",
+            CustodyAction::Erased => "erased",
         }
     }
 }
@@ -398,6 +409,12 @@ pub enum Body {
     BackupIntervalSet {
         days: u32,
     },
+    /// A category added to an incident after it was opened, as what happened became
+    /// clearer (it turned out to be about sharing nudes, say).
+    IncidentCategorised {
+        incident_id: Uuid,
+        code: String,
+    },
 }
 
 impl Body {
@@ -440,6 +457,7 @@ impl Body {
             Body::DeviceRevoked { .. } => "device_revoked",
             Body::DeviceRetired { .. } => "device_retired",
             Body::BackupIntervalSet { .. } => "backup_interval_set",
+            Body::IncidentCategorised { .. } => "incident_categorised",
         }
     }
 
@@ -464,7 +482,8 @@ impl Body {
             | Body::ProcedureAttached { incident_id, .. }
             | Body::ProcedureStepRecorded { incident_id, .. }
             | Body::ReferralTriggerRecorded { incident_id, .. }
-            | Body::ConflictResolved { incident_id, .. } => Some(*incident_id),
+            | Body::ConflictResolved { incident_id, .. }
+            | Body::IncidentCategorised { incident_id, .. } => Some(*incident_id),
             _ => None,
         }
     }

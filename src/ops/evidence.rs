@@ -116,13 +116,16 @@ pub fn add(h: &mut Harbour, incident: Uuid, n: NewEvidence) -> Result<Captured> 
             reason: "it is a folder, not a file".into(),
         });
     }
-    if imagery_forbidden(h.log(), incident)? {
-        if let Some(kind) = imagery::kind_of_file(&n.file).map_err(|e| unreadable(&n.file, &e))? {
-            return Err(Error::ImageryRefused {
-                kind,
-                reference: reference_of(h.log(), incident)?,
-            });
-        }
+    // Looked into on every incident: refused where imagery must never be kept, and
+    // otherwise remembered, so that if the incident later turns out to be about sharing
+    // nudes or up-skirting the item is shown and locked at once.
+    let verdict = imagery::inspect_file(&n.file).map_err(|e| unreadable(&n.file, &e))?;
+    if !verdict.is_clear() && imagery_forbidden(h.log(), incident)? {
+        return Err(Error::ImageryRefused {
+            what: verdict.describe(),
+            reference: reference_of(h.log(), incident)?,
+            hint: String::new(),
+        });
     }
     let file_name = n
         .file
@@ -161,6 +164,8 @@ pub fn add(h: &mut Harbour, incident: Uuid, n: NewEvidence) -> Result<Captured> 
         file_modified,
         size: summary.size,
         sha256: summary.sha256.clone(),
+        imagery: (!verdict.is_clear()).then(|| verdict.describe()),
+        looked_into: true,
     });
     if let Err(e) = log.append(body) {
         let _ = std::fs::remove_file(&dest);
@@ -321,8 +326,14 @@ pub fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
 }
 
 /// Decrypts an item to `out` (never overwriting a file) and records that it was opened.
+/// Imagery on an incident where it must never be kept is never opened (see
+/// `ops::imagery::locked`), and an erased item has nothing left to open.
 pub fn open(h: &mut Harbour, item: &str, out: &Path, reason: Option<&str>) -> Result<Item> {
     let item = resolve_item(h.log(), item)?;
+    if item.status == "erased" {
+        return Err(super::imagery::erased(&item));
+    }
+    super::imagery::refuse_if_locked(h, &item)?;
     if out.exists() {
         return Err(Error::invalid(format!(
             "{} already exists; choose another name so nothing is overwritten.",
@@ -349,6 +360,51 @@ pub fn open(h: &mut Harbour, item: &str, out: &Path, reason: Option<&str>) -> Re
         return Err(e);
     }
     Ok(item)
+}
+
+/// Erases Harbour's copy of an item that is (or may be) imagery on an incident about
+/// sharing nudes or up-skirting — the guidance's last step, after any hand-over to the
+/// police. The record of the item and its chain of custody stay; other evidence is never
+/// erased. The erasure is recorded first, then the file removed.
+pub fn erase(h: &mut Harbour, item: &str, reason: &str) -> Result<Item> {
+    let item = resolve_item(h.log(), item)?;
+    if item.status == "erased" {
+        return Err(super::imagery::erased(&item));
+    }
+    let reason = required("The reason for erasing it", reason)?;
+    if super::imagery::lock_reason(h, &item)?.is_none() {
+        return Err(Error::invalid(format!(
+            "Evidence item \u{201c}{}\u{201d} is not imagery on an incident about sharing nudes or up-skirting, so it is kept: Harbour erases only such imagery.",
+            item.description
+        )));
+    }
+    h.log_mut().append(Body::EvidenceCustody {
+        incident_id: item.incident,
+        item_id: item.id,
+        action: CustodyAction::Erased,
+        reason: Some(reason),
+        handover: None,
+    })?;
+    let path = stored_path(h.dir(), item.id);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&path, &e)),
+    }
+    Ok(item)
+}
+
+/// Whether an item's copy was erased (its file is then no longer sent or packed).
+pub fn is_erased(log: &CaseLog, item: Uuid) -> Result<bool> {
+    Ok(log
+        .conn()
+        .query_row(
+            "SELECT status = 'erased' FROM evidence_items WHERE id = ?1",
+            [item.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false))
 }
 
 /// Records that an item was handed over to an officer.
@@ -402,12 +458,17 @@ pub fn returned(log: &mut CaseLog, item: &str) -> Result<Item> {
     Ok(item)
 }
 
-/// Ids of the stored items of an incident, oldest first.
+/// Ids of the stored items of an incident, oldest first, to pack or send: not one whose
+/// copy was erased, nor imagery on an incident about sharing nudes or up-skirting (no one
+/// may copy it).
 pub fn items_of(log: &CaseLog, incident: Uuid) -> Result<Vec<Item>> {
     let mut stmt = log.conn().prepare(
         "SELECT e.id, e.description, e.sha256, e.file_name, e.status FROM evidence_items e
          JOIN events ev ON ev.id = e.event_id
-         WHERE e.incident_id = ?1 ORDER BY ev.hlc_ms, ev.hlc_count, ev.device_id, ev.seq",
+         WHERE e.incident_id = ?1 AND e.status <> 'erased'
+           AND NOT (e.imagery IS NOT NULL AND EXISTS (SELECT 1 FROM incident_categories c
+                    WHERE c.incident_id = e.incident_id AND c.code IN ('nudes', 'upskirting')))
+         ORDER BY ev.hlc_ms, ev.hlc_count, ev.device_id, ev.seq",
     )?;
     let rows = stmt
         .query_map(params![incident.to_string()], |r| {

@@ -30,7 +30,8 @@ pub struct NewIncident {
     pub reported_at: Option<DateTime<Utc>>,
     pub place: Option<String>,
     pub reporter: Reporter,
-    /// The centre; if absent, the first learner's centre.
+    /// The centre; if absent, the first learner's centre, or with no learner (an
+    /// allegation about a member of staff) this device's own centre.
     pub centre: Option<String>,
     /// For an allegation about a member of staff: whom it concerns (id or its beginning).
     pub concerns_staff: Option<String>,
@@ -42,6 +43,29 @@ pub struct NewIncident {
 pub struct Opened {
     pub id: Uuid,
     pub reference: String,
+}
+
+/// The centre this device was set up for (failing that, its user's centre): where an
+/// incident recorded here belongs when nothing else says, so its reference is this
+/// centre's. Never simply the first centre known, which may be another site's.
+pub fn own_centre(log: &CaseLog) -> Result<String> {
+    let code: Option<String> = log
+        .conn()
+        .query_row(
+            "SELECT c.code FROM local_device l
+               LEFT JOIN devices d ON d.id = l.device_id
+               LEFT JOIN staff s ON s.id = l.author_id
+               JOIN centres c ON c.code = coalesce(d.centre_code, s.centre_code)
+             WHERE l.id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    code.ok_or_else(|| {
+        Error::invalid(
+            "This device has no centre of its own recorded; say which centre the incident belongs to.",
+        )
+    })
 }
 
 /// Finds an incident by reference or id, as this device's user may see it.
@@ -197,12 +221,7 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
                 [l.to_string()],
                 |r| r.get(0),
             )?,
-            None => {
-                log.conn()
-                    .query_row("SELECT code FROM centres ORDER BY code LIMIT 1", [], |r| {
-                        r.get(0)
-                    })?
-            }
+            None => own_centre(log)?,
         },
     };
     let year = crate::domain::time::today().year();
@@ -448,4 +467,86 @@ pub fn reopen(log: &mut CaseLog, incident: Uuid, reason: &str) -> Result<()> {
         replaces: Some(super::conflicts::current(log, incident, Field::Status)?),
     })?;
     Ok(())
+}
+
+/// What adding a category gave back.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Categorised {
+    /// The category's name.
+    pub category: String,
+    /// Procedures the category calls for that the incident now follows.
+    pub procedures: Vec<String>,
+    /// Evidence now locked because it is (or may be) imagery and the incident is about
+    /// sharing nudes or up-skirting: file names, with what was found.
+    pub imagery_held: Vec<String>,
+}
+
+/// Adds a category to an open record, as what happened becomes clearer, with the
+/// procedures it calls for. An allegation about a member of staff cannot be made one
+/// afterwards (it must say whom it concerns from the start).
+pub fn add_category(log: &mut CaseLog, incident: Uuid, category: &str) -> Result<Categorised> {
+    let code = category.trim().to_lowercase();
+    let found: Option<(String, bool)> = log
+        .conn()
+        .query_row(
+            "SELECT name, restricted FROM categories WHERE code = ?1",
+            [&code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((name, restricted)) = found else {
+        return Err(Error::invalid(format!(
+            "\"{}\" is not a category; `harbour category list` shows them.",
+            category.trim()
+        )));
+    };
+    if restricted {
+        return Err(Error::invalid(
+            "An allegation about a member of staff cannot be added to an incident afterwards; record it as a new incident that says whom it concerns.",
+        ));
+    }
+    let already: bool = log.conn().query_row(
+        "SELECT count(*) > 0 FROM incident_categories WHERE incident_id = ?1 AND code = ?2",
+        params![incident.to_string(), code],
+        |r| r.get(0),
+    )?;
+    if already {
+        return Err(Error::invalid(format!(
+            "This incident is already in the category \u{201c}{name}\u{201d}."
+        )));
+    }
+    let attached: Vec<String> = {
+        let mut stmt = log
+            .conn()
+            .prepare("SELECT procedure_id FROM incident_procedures WHERE incident_id = ?1")?;
+        let rows = stmt.query_map([incident.to_string()], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let follows: Vec<_> =
+        crate::domain::procedures::for_categories_in(log.conn(), std::slice::from_ref(&code))?
+            .into_iter()
+            .filter(|p| !attached.contains(&p.id))
+            .collect();
+    let procedures = follows
+        .iter()
+        .map(|d| format!("{} (version {})", d.title, d.version))
+        .collect();
+    let mut bodies = vec![Body::IncidentCategorised {
+        incident_id: incident,
+        code,
+    }];
+    for def in follows {
+        bodies.push(super::procedures::attach_body(incident, def));
+    }
+    log.append_all(bodies)?;
+    let imagery_held = crate::read::incidents::imagery_held(log.conn(), incident)?
+        .into_iter()
+        .map(|i| format!("\u{201c}{}\u{201d}: {}", i.file_name, i.what))
+        .collect();
+    Ok(Categorised {
+        category: name,
+        procedures,
+        imagery_held,
+    })
 }

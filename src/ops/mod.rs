@@ -8,6 +8,7 @@ pub mod consent;
 pub mod dates;
 pub mod evidence;
 pub mod forms;
+pub mod imagery;
 pub mod incidents;
 pub mod learners;
 pub mod org;

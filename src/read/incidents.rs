@@ -385,3 +385,64 @@ pub fn detail(conn: &Connection, viewer: Uuid, id: Uuid) -> Result<IncidentDetai
         summary,
     })
 }
+
+/// An evidence item that is (or may be) imagery, held on an incident about sharing nudes or
+/// up-skirting — which happens when the category is added after the item was stored. It is
+/// shown on the incident and cannot be opened; what is left is the hand-over to the police
+/// (if they ask) and erasing Harbour's copy.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldImagery {
+    pub item_id: String,
+    pub description: String,
+    pub file_name: String,
+    /// What looking into it found, as the middle of a sentence.
+    pub what: String,
+    /// `held` or `handed_over`.
+    pub status: String,
+}
+
+/// What Harbour should not be holding on this incident (empty unless it is about sharing
+/// nudes or up-skirting). An item stored by an older Harbour, which looked only at a file's
+/// first bytes, is listed as not checked: opening it checks it then.
+pub fn imagery_held(conn: &Connection, incident: Uuid) -> Result<Vec<HeldImagery>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.description, e.file_name, e.imagery, e.status
+         FROM evidence_items e JOIN events ev ON ev.id = e.event_id
+         WHERE e.incident_id = ?1 AND e.status <> 'erased'
+           AND (e.imagery IS NOT NULL OR e.looked_into = 0)
+           AND EXISTS (SELECT 1 FROM incident_categories c
+                       WHERE c.incident_id = e.incident_id AND c.code IN ('nudes', 'upskirting'))
+         ORDER BY ev.hlc_ms, ev.hlc_count, ev.device_id, ev.seq",
+    )?;
+    let rows = stmt
+        .query_map([incident.to_string()], |r| {
+            Ok(HeldImagery {
+                item_id: r.get(0)?,
+                description: r.get(1)?,
+                file_name: r.get(2)?,
+                what: r.get::<_, Option<String>>(3)?.unwrap_or_else(|| {
+                    "it was stored before Harbour looked inside files, so it may hold an image or video"
+                        .into()
+                }),
+                status: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The warning an incident shows while `imagery_held` is not empty, in plain words.
+pub fn imagery_warning(held: &[HeldImagery]) -> Option<String> {
+    if held.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = held
+        .iter()
+        .map(|i| format!("\u{201c}{}\u{201d}", i.file_name))
+        .collect();
+    Some(format!(
+        "This incident is about sharing nudes or up-skirting, and Harbour holds evidence that is or may be imagery: {}. No one may open or copy it. If the police ask for it, hand it over and record the hand-over; then erase Harbour\u{2019}s copy.",
+        names.join(", ")
+    ))
+}

@@ -282,6 +282,21 @@ fn open_incident(conn: &Connection, event: &Event, o: &IncidentOpened) -> Result
 fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &str) -> Result<()> {
     let h = &event.header;
     match body {
+        Body::IncidentCategorised { code, .. } => {
+            let added = conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO incident_categories (incident_id, code) VALUES (?1, ?2)",
+                )?
+                .execute(params![incident, code])?;
+            if added == 1 {
+                let name: Option<String> = conn
+                    .prepare_cached("SELECT name FROM categories WHERE code = ?1")?
+                    .query_row([code], |r| r.get(0))
+                    .optional()?;
+                let text = format!("Category added: {}.", name.as_deref().unwrap_or(code));
+                chronicle(conn, event, incident, &text, None)?;
+            }
+        }
         Body::NoteAdded { text, .. } => chronicle(conn, event, incident, text, None)?,
         Body::EntryCorrected {
             corrects,

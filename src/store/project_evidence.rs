@@ -19,8 +19,8 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body, incident: &str) -> R
                 .prepare_cached(
                     "INSERT OR IGNORE INTO evidence_items (id, incident_id, event_id, description, shows, source,
                         username, platform, device_held_by, device_location, captured_by, captured_at,
-                        file_name, file_modified, size, sha256, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'held')",
+                        file_name, file_modified, size, sha256, status, imagery, looked_into)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'held', ?17, ?18)",
                 )?
                 .execute(params![
                     c.item_id.to_string(),
@@ -39,6 +39,8 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body, incident: &str) -> R
                     c.file_modified.map(|m| m.to_rfc3339()),
                     c.size as i64,
                     c.sha256,
+                    c.imagery,
+                    c.looked_into,
                 ])?;
             if added == 1 {
                 let detail = format!(
@@ -87,6 +89,7 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body, incident: &str) -> R
                 CustodyAction::Exported => "Exported in an evidence pack.".to_string(),
                 CustodyAction::HandedOver => "Handed over.".to_string(),
                 CustodyAction::Returned => "Returned to the centre.".to_string(),
+                CustodyAction::Erased => "Harbour\u{2019}s copy erased.".to_string(),
             };
             if let Some(hd) = handover {
                 detail = format!(
@@ -103,11 +106,15 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body, incident: &str) -> R
             let status = match action {
                 CustodyAction::HandedOver => Some("handed_over"),
                 CustodyAction::Returned => Some("held"),
+                CustodyAction::Erased => Some("erased"),
                 _ => None,
             };
             if let Some(s) = status {
-                conn.prepare_cached("UPDATE evidence_items SET status = ?2 WHERE id = ?1")?
-                    .execute(params![item, s])?;
+                // Erased is for good: nothing recorded later brings the copy back.
+                conn.prepare_cached(
+                    "UPDATE evidence_items SET status = ?2 WHERE id = ?1 AND status <> 'erased'",
+                )?
+                .execute(params![item, s])?;
             }
             custody(conn, event, &item, incident, action.code(), &detail)?;
             let text = format!("Evidence \u{201c}{description}\u{201d}: {detail}");

@@ -447,6 +447,14 @@ const V10: &str = r#"
 ALTER TABLE bundles_out ADD COLUMN file_digest TEXT;
 "#;
 
+/// What looking into an evidence file at capture found (imagery on an incident where it
+/// must never be kept is shown on the incident and cannot be opened), and whether it was
+/// looked into at all (not by an older Harbour).
+const V11: &str = r#"
+ALTER TABLE evidence_items ADD COLUMN imagery TEXT;
+ALTER TABLE evidence_items ADD COLUMN looked_into INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -496,6 +504,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V8),
         M::up(V9),
         M::up(V10),
+        M::up(V11),
     ])
 }
 

@@ -153,6 +153,10 @@ pub fn cut(h: &Harbour, to: &[Peer]) -> Result<Cut> {
                 }
             }
             if let Body::EvidenceCaptured(c) = &body {
+                if crate::ops::imagery::not_held_here(h, c.incident_id, c.item_id)? {
+                    events.push(event);
+                    continue;
+                }
                 let item = crate::ops::evidence::Item {
                     id: c.item_id,
                     incident: c.incident_id,

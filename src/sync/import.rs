@@ -47,6 +47,9 @@ pub struct Imported {
     pub refused: Vec<String>,
     /// Forks this bundle revealed (a device run on two computers), one sentence each.
     pub forks: Vec<String>,
+    /// Evidence files not stored because they are (or may be) imagery on an incident about
+    /// sharing nudes or up-skirting; their events were taken in.
+    pub refused_files: Vec<String>,
 }
 
 impl Imported {
@@ -94,6 +97,11 @@ impl Imported {
         }
         if self.evidence > 0 {
             s.push_str(&format!("\n  Evidence files received: {}", self.evidence));
+        }
+        for name in &self.refused_files {
+            s.push_str(&format!(
+                "\n  Not stored, because imagery must never be kept (the record of it was taken in): {name}"
+            ));
         }
         if self.waiting > 0 {
             s.push_str(&format!(
@@ -384,6 +392,12 @@ pub fn import_bytes_with(
         return Err(Error::Cancelled);
     }
 
+    let withheld = crate::ops::imagery::withheld_from_bundle(
+        h.log(),
+        &events,
+        &opened.manifest.evidence,
+        &files,
+    )?;
     // Evidence files first (each written whole or not at all); removed again if the
     // events are refused or the import is stopped.
     let master = crate::ops::evidence::master_key(h);
@@ -395,7 +409,7 @@ pub fn import_bytes_with(
                 return Err(Error::Cancelled);
             }
             let dest = crate::ops::evidence::stored_path(h.dir(), entry.item_id);
-            if dest.exists() {
+            if dest.exists() || withheld.contains(&entry.item_id) {
                 continue;
             }
             let folder = h.dir().join(crate::ops::evidence::EVIDENCE_DIR);
@@ -508,6 +522,7 @@ pub fn import_bytes_with(
             waiting: report.waiting,
             already_imported: false,
             refused: report.refused.iter().map(|r| r.message.clone()).collect(),
+            refused_files: withheld.names.clone(),
         })
     })();
     if result.is_err() {

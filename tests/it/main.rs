@@ -22,6 +22,7 @@ mod fork;
 mod forms;
 mod forms_adapt;
 mod hostile_text;
+mod imagery_depth;
 mod import_rows;
 mod input_bounds;
 mod keyring;
@@ -30,6 +31,7 @@ mod learner_import;
 mod leftovers;
 #[cfg(unix)]
 mod modes;
+mod own_centre;
 mod pack_forgery;
 mod pack_progress;
 mod packs;
