@@ -100,6 +100,14 @@ pub fn check_file_with(
         Error::NotADatabase => super::damaged(),
         other => other,
     })?;
+    // The database copied into the backup passes SQLite's own checks too: a backup of a
+    // folder whose database was already damaged is no backup.
+    if let Some(what) = db::integrity_findings(&conn).first() {
+        return Err(super::refused(
+            "backup_database_damaged",
+            format!("The database inside this backup is damaged ({what}), so it cannot be trusted; use another backup. Nothing was changed."),
+        ));
+    }
     let report = verify::verify(&conn)?;
     check_evidence(&conn, &scratch.0, &master)?;
     let count = |sql: &str| -> Result<usize> {

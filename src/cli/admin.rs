@@ -204,7 +204,11 @@ pub fn verify(h: &Harbour, out: &Out) -> Result<()> {
         let files = format!(
             "The database file and all {} evidence file{} are undamaged.",
             report.evidence_checked,
-            if report.evidence_checked == 1 { "" } else { "s" },
+            if report.evidence_checked == 1 {
+                ""
+            } else {
+                "s"
+            },
         );
         if forks.is_empty() {
             return format!("The case log is intact: {counts}. {files}");
@@ -214,15 +218,22 @@ pub fn verify(h: &Harbour, out: &Out) -> Result<()> {
             "Every chain, signature and table checks ({counts}), but a device has run twice:"
         );
         for f in &forks {
-            s.push_str(&format!("
-  {}", f.message));
+            s.push_str(&format!(
+                "
+  {}",
+                f.message
+            ));
             for e in &f.set_aside {
-                s.push_str(&format!("
-    Held aside: {e}"));
+                s.push_str(&format!(
+                    "
+    Held aside: {e}"
+                ));
             }
         }
-        s.push_str(&format!("
-{files}"));
+        s.push_str(&format!(
+            "
+{files}"
+        ));
         s
     });
     Ok(())

@@ -64,8 +64,7 @@ pub fn evidence(h: &mut Harbour, c: EvidenceCmd, out: &Out) -> Result<()> {
         }
         EvidenceCmd::List { reference } => {
             let id = resolve(h.log(), &reference)?;
-            let mut e = read::for_incident(h.log().conn(), id)?;
-            read::mark_files(h.dir(), &mut e.items);
+            let e = read::for_incident_in(h, id)?;
             out.emit(&e, || {
                 let mut s = String::new();
                 if e.items.is_empty() {

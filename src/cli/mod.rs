@@ -2,8 +2,8 @@
 
 pub mod admin;
 pub mod args;
-pub mod clock;
 pub mod backup;
+pub mod clock;
 pub mod consent;
 pub mod evidence;
 pub mod forms;

@@ -117,6 +117,14 @@ pub fn items(conn: &Connection, incident: Uuid) -> Result<Vec<EvidenceItem>> {
     Ok(items)
 }
 
+/// An incident's evidence as every front end shows it: the items with their custody, each
+/// marked `missing` or `damaged` when its stored file is not there as it should be.
+pub fn for_incident_in(h: &crate::Harbour, incident: Uuid) -> Result<IncidentEvidence> {
+    let mut e = for_incident(h.log().conn(), incident)?;
+    mark_files(h.dir(), &mut e.items);
+    Ok(e)
+}
+
 /// Marks each item whose stored file is missing, or is not the size encryption gives its
 /// recorded size, as `missing` or `damaged` in place of `held` or `handed_over`. A quick
 /// look, not a decryption: `harbour verify` authenticates every file and checks its SHA-256.

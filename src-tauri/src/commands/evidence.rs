@@ -25,7 +25,7 @@ pub async fn get_evidence(
 ) -> AppResult<IncidentEvidence> {
     state.with(|h| {
         let id = resolve(h.log(), &reference)?;
-        read::for_incident(h.log().conn(), id)
+        read::for_incident_in(h, id)
     })
 }
 
