@@ -175,7 +175,13 @@ pub fn category(h: &mut Harbour, c: CategoryCmd, out: &Out) -> Result<()> {
 
 pub fn verify(h: &Harbour, out: &Out) -> Result<()> {
     let report = check_all(h)?;
-    let forks = harbour::store::fork::forks(h.log().conn())?;
+    // On a damaged database, reading the forks may fail on the damaged page: the report
+    // already names it, and is what the coordinator needs to see.
+    let forks = match harbour::store::fork::forks(h.log().conn()) {
+        Ok(forks) => forks,
+        Err(_) if !report.is_intact() => Vec::new(),
+        Err(e) => return Err(e),
+    };
     let mut value = report_json(&report);
     if let Some(map) = value.as_object_mut() {
         map.insert(

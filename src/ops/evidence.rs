@@ -368,7 +368,14 @@ pub fn open(h: &mut Harbour, item: &str, out: &Path, reason: Option<&str>) -> Re
 /// erased. The erasure is recorded first, then the file removed.
 pub fn erase(h: &mut Harbour, item: &str, reason: &str) -> Result<Item> {
     let item = resolve_item(h.log(), item)?;
+    let path = stored_path(h.dir(), item.id);
     if item.status == "erased" {
+        // Recorded, but the copy outlived it (the process stopped between the two steps):
+        // finishing the erasure is the only thing left to do.
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, &e))?;
+            return Ok(item);
+        }
         return Err(super::imagery::erased(&item));
     }
     let reason = required("The reason for erasing it", reason)?;
@@ -385,7 +392,6 @@ pub fn erase(h: &mut Harbour, item: &str, reason: &str) -> Result<Item> {
         reason: Some(reason),
         handover: None,
     })?;
-    let path = stored_path(h.dir(), item.id);
     match std::fs::remove_file(&path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

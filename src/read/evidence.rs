@@ -131,6 +131,10 @@ pub fn for_incident_in(h: &crate::Harbour, incident: Uuid) -> Result<IncidentEvi
 pub fn mark_files(data_dir: &Path, items: &mut [EvidenceItem]) {
     use crate::ops::evidence::{file_state, FileState};
     for item in items {
+        // An erased item has no file by design; only a copy Harbour should hold is checked.
+        if item.status != "held" && item.status != "handed_over" {
+            continue;
+        }
         let Ok(id) = Uuid::parse_str(&item.id) else {
             continue;
         };

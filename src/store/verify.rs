@@ -117,6 +117,8 @@ struct Stored {
     number: usize,
     description: String,
     sha256: String,
+    /// An erased item's copy was deleted on purpose: its file must be absent, not checked.
+    erased: bool,
 }
 
 impl Stored {
@@ -135,7 +137,8 @@ impl Stored {
 fn stored_items(h: &Harbour) -> Result<Vec<Stored>> {
     let viewer = h.log().device().author.to_string();
     let mut stmt = h.log().conn().prepare(
-        "SELECT e.id, e.incident_id, i.reference, i.concerns_staff, e.description, e.sha256
+        "SELECT e.id, e.incident_id, i.reference, i.concerns_staff, e.description, e.sha256,
+                e.status = 'erased'
          FROM evidence_items e
          JOIN events ev ON ev.id = e.event_id
          LEFT JOIN incidents i ON i.id = e.incident_id
@@ -150,13 +153,14 @@ fn stored_items(h: &Harbour) -> Result<Vec<Stored>> {
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
+                r.get::<_, bool>(6)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
     let mut last_incident = String::new();
     let mut number = 0;
-    for (id, incident, reference, concerns, description, sha256) in rows {
+    for (id, incident, reference, concerns, description, sha256, erased) in rows {
         if incident != last_incident {
             last_incident = incident;
             number = 0;
@@ -169,6 +173,7 @@ fn stored_items(h: &Harbour) -> Result<Vec<Stored>> {
             number,
             description,
             sha256,
+            erased,
         });
     }
     Ok(out)
@@ -180,6 +185,7 @@ fn check_evidence(h: &Harbour) -> Result<(usize, Vec<Finding>)> {
     let master = master_key(h);
     let mut findings = Vec::new();
     let items = stored_items(h)?;
+    let mut checked = 0;
     for item in &items {
         let Ok(uuid) = Uuid::parse_str(&item.id) else {
             findings.push(Finding {
@@ -192,6 +198,22 @@ fn check_evidence(h: &Harbour) -> Result<(usize, Vec<Finding>)> {
             });
             continue;
         };
+        if item.erased {
+            // Erasure deletes the copy; one still on disk is imagery Harbour said was gone.
+            if stored_path(h.dir(), uuid).exists() {
+                findings.push(Finding {
+                    area: "evidence",
+                    item_id: Some(item.id.clone()),
+                    sentence: format!(
+                        "{} was erased, but its encrypted copy is still in the evidence store; erase it again (\u{201c}harbour evidence erase {} --reason \u{2026}\u{201d}) to finish.",
+                        item.name(),
+                        item.id
+                    ),
+                });
+            }
+            continue;
+        }
+        checked += 1;
         let problem = match std::fs::File::open(stored_path(h.dir(), uuid)) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Some("is missing from the evidence store".to_string())
@@ -237,7 +259,7 @@ fn check_evidence(h: &Harbour) -> Result<(usize, Vec<Finding>)> {
             });
         }
     }
-    Ok((items.len(), findings))
+    Ok((checked, findings))
 }
 
 /// What `verify` checked.

@@ -597,6 +597,26 @@ fn a_nudes_category_added_later_flags_the_imagery_locks_it_and_leaves_hand_over_
     let err = f.fails(&["evidence", "open", &photo, "--out", &out.to_string_lossy()]);
     assert!(err.contains("was erased"), "{err}");
     f.ok(&["verify"]);
+    let events_before_damage = log_count(&f);
+
+    // A copy that outlived its erasure (the process stopped between the two steps) is named
+    // by verify, and erasing again finishes the job.
+    std::fs::write(&stored, b"left behind").expect("put back");
+    let err = f.fails(&["verify"]);
+    assert!(
+        err.contains("was erased") && err.contains("still in the evidence store"),
+        "{err}"
+    );
+    f.ok(&[
+        "evidence",
+        "erase",
+        &photo,
+        "--reason",
+        "Finishing the erasure",
+    ]);
+    assert!(!stored.exists(), "the copy is gone");
+    f.ok(&["verify"]);
+    assert_eq!(log_count(&f), events_before_damage, "nothing new to record");
 }
 
 #[test]
