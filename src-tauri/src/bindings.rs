@@ -5,7 +5,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, Builder};
 
 use crate::commands::{
-    consent, evidence, incidents, learners, procedures, session, settings, sync,
+    backup, consent, evidence, incidents, learners, procedures, session, settings, sync,
 };
 
 pub fn builder() -> Builder<tauri::Wry> {
@@ -79,9 +79,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             sync::shared_folder_state,
             sync::list_conflicts,
             sync::resolve_conflict,
+            backup::backup_status,
+            backup::set_backup_interval,
+            backup::create_backup,
+            backup::check_backup,
+            backup::restore_backup,
         ])
-        // Carried by the `pack-progress`, `import-progress` and `sync-progress` events rather
-        // than returned.
+        // Carried by the `pack-progress`, `backup-progress`, `import-progress` and
+        // `sync-progress` events rather than returned.
         .typ::<harbour::ops::packs::Progress>()
         .typ::<learners::ImportProgress>()
         .typ::<harbour::sync::Progress>()

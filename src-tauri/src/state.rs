@@ -106,9 +106,16 @@ impl AppState {
     ) -> AppResult<T> {
         let mut g = self.guard();
         let h = g.as_mut().ok_or_else(AppError::locked)?;
+        let flag = self.fresh_cancel();
+        f(h, &flag).map_err(|e| AppError::from(harbour::folder::explain(&self.dir, e)))
+    }
+
+    /// A fresh flag for long work that needs no open folder (checking or restoring a
+    /// backup), raised by `cancel`.
+    pub fn fresh_cancel(&self) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
         *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = flag.clone();
-        f(h, &flag).map_err(|e| AppError::from(harbour::folder::explain(&self.dir, e)))
+        flag
     }
 
     /// Runs `f` with the open Harbour, or says it is locked.

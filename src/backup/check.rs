@@ -19,20 +19,26 @@ use crate::{Error, Result, Unlock};
 /// What a sound backup holds.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Checked {
+pub struct BackupChecked {
     pub organisation: String,
     pub centre: String,
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub made_ms: i64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub incidents: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub evidence_files: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub events: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub devices: usize,
     #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub newest_event_ms: Option<i64>,
+    /// The one sentence that says what the backup holds (`describe`).
+    pub message: String,
 }
 
-impl Checked {
+impl BackupChecked {
     /// The one sentence that says what the backup holds.
     pub fn describe(&self) -> String {
         let plural =
@@ -77,7 +83,7 @@ impl Drop for Scratch {
 }
 
 /// Checks the backup at `path` opened with `how`.
-pub fn check_file(path: &Path, how: Unlock<'_>) -> Result<Checked> {
+pub fn check_file(path: &Path, how: Unlock<'_>) -> Result<BackupChecked> {
     check_file_with(path, how, &mut |_, _| true)
 }
 
@@ -86,7 +92,7 @@ pub fn check_file_with(
     path: &Path,
     how: Unlock<'_>,
     keep_going: &mut dyn FnMut(u64, u64) -> bool,
-) -> Result<Checked> {
+) -> Result<BackupChecked> {
     let opened = unpack::open(path, how)?;
     let header = opened.header.clone();
     let master = MasterKey::from_bytes(*opened.key.expose());
@@ -113,7 +119,7 @@ pub fn check_file_with(
     let count = |sql: &str| -> Result<usize> {
         Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize)
     };
-    let checked = Checked {
+    let mut checked = BackupChecked {
         organisation: header.organisation,
         centre: header.centre,
         made_ms: header.made_ms,
@@ -122,7 +128,9 @@ pub fn check_file_with(
         events: report.events,
         devices: report.devices,
         newest_event_ms: conn.query_row("SELECT max(hlc_ms) FROM events", [], |r| r.get(0))?,
+        message: String::new(),
     };
+    checked.message = checked.describe();
     drop(conn);
     Ok(checked)
 }

@@ -36,13 +36,35 @@ const PAGES_PER_STEP: i32 = 1024;
 /// What a backup wrote.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Made {
+pub struct BackupMade {
     pub file: PathBuf,
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub bytes: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub evidence_files: usize,
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub made_ms: i64,
+    /// One sentence for the coordinator: where the backup is and what to do with it.
+    pub message: String,
+}
+
+impl BackupMade {
+    fn new(file: PathBuf, bytes: u64, evidence_files: usize, made_ms: i64) -> BackupMade {
+        let message = format!(
+            "Backed up to {} ({} evidence file{}, {:.1} MB). Keep it somewhere other than this computer.",
+            file.display(),
+            evidence_files,
+            if evidence_files == 1 { "" } else { "s" },
+            bytes as f64 / 1_000_000.0
+        );
+        BackupMade {
+            file,
+            bytes,
+            evidence_files,
+            made_ms,
+            message,
+        }
+    }
 }
 
 /// The file name for a backup: organisation, centre and date, e.g.
@@ -71,7 +93,7 @@ pub fn file_name(organisation: &str, centre: &str, date: chrono::NaiveDate) -> S
 }
 
 /// Backs up the open data folder into `out_dir`.
-pub fn create(h: &Harbour, out_dir: &Path) -> Result<Made> {
+pub fn create(h: &Harbour, out_dir: &Path) -> Result<BackupMade> {
     create_with(h, out_dir, &mut |_, _| true)
 }
 
@@ -81,7 +103,7 @@ pub fn create_with(
     h: &Harbour,
     out_dir: &Path,
     keep_going: &mut dyn FnMut(u64, u64) -> bool,
-) -> Result<Made> {
+) -> Result<BackupMade> {
     if !out_dir.is_dir() {
         return Err(refused(
             "backup_folder_missing",
@@ -110,7 +132,7 @@ pub fn create_with(
     let copy = h.dir().join(COPY_NAME);
     remove_db_files(&copy);
     let made_ms = chrono::Utc::now().timestamp_millis();
-    let result = (|| -> Result<Made> {
+    let result = (|| -> Result<BackupMade> {
         copy_database(h, &copy, keep_going)?;
         let mut files = vec![(
             archive::KIND_DATABASE,
@@ -152,12 +174,7 @@ pub fn create_with(
                 .len()
         };
         out.commit().map_err(|e| cannot_write(out_dir, &e))?;
-        Ok(Made {
-            file: dest,
-            bytes,
-            evidence_files,
-            made_ms,
-        })
+        Ok(BackupMade::new(dest, bytes, evidence_files, made_ms))
     })();
     remove_db_files(&copy);
     let made = result?;

@@ -25,9 +25,9 @@ pub mod restore;
 pub mod status;
 pub mod unpack;
 
-pub use check::{check_file, Checked};
-pub use create::{create, Made};
-pub use restore::{restore, Restored};
+pub use check::{check_file, BackupChecked};
+pub use create::{create, BackupMade};
+pub use restore::{restore, BackupRestored};
 pub use status::{backup_status, BackupStatus};
 
 use crate::Error;

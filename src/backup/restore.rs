@@ -29,14 +29,17 @@ pub const MARKER: &str = "restore.partial";
 /// What a restore did.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Restored {
+pub struct BackupRestored {
     pub dir: PathBuf,
     pub organisation: String,
     pub centre: String,
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub made_ms: i64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub incidents: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub evidence_files: usize,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub events: usize,
     pub old_device: Uuid,
     pub new_device: Uuid,
@@ -104,7 +107,7 @@ fn take_lock(dir: &Path) -> Result<File> {
 }
 
 /// Restores the backup at `file` into the new data folder `dir`.
-pub fn restore(file: &Path, how: Unlock<'_>, dir: &Path) -> Result<Restored> {
+pub fn restore(file: &Path, how: Unlock<'_>, dir: &Path) -> Result<BackupRestored> {
     restore_with(file, how, dir, &mut |_, _| true)
 }
 
@@ -115,7 +118,7 @@ pub fn restore_with(
     how: Unlock<'_>,
     dir: &Path,
     keep_going: &mut dyn FnMut(u64, u64) -> bool,
-) -> Result<Restored> {
+) -> Result<BackupRestored> {
     check_target(dir)?;
     let opened = unpack::open(file, how)?;
     let existed = dir.exists();
@@ -124,7 +127,7 @@ pub fn restore_with(
     if dir.join(MARKER).exists() {
         clear_leftovers(dir)?;
     }
-    let result = (|| -> Result<Restored> {
+    let result = (|| -> Result<BackupRestored> {
         File::create(dir.join(MARKER)).map_err(|e| Error::io(dir, &e))?;
         let header = opened.header.clone();
         let key = crate::keys::DataKey::from_bytes(*opened.key.expose());
@@ -152,14 +155,14 @@ pub fn restore_with(
         sync_dir(dir);
         let made = crate::domain::time::show_millis(header.made_ms);
         let message = format!(
-            "Restored {} from the backup made {made}: {} incident{} and {} evidence file{}. This computer is now a new device and the old one is recorded as retired. A backup cannot bring back anything recorded on the old laptop after {made} that no other centre received: import a bundle from each centre you sync with to get back what they hold, and give them this device's new card (`harbour peer card`), because they will not accept its bundles until they trust it.",
+            "Restored {} from the backup made {made}: {} incident{} and {} evidence file{}. This computer is now a new device and the old one is recorded as retired. A backup cannot bring back anything recorded on the old laptop after {made} that no other centre received: import a bundle from each centre you sync with to get back what they hold, and give them this device's new card, because they will not accept its bundles until they trust it.",
             unpack::describe(&header).split(", made").next().unwrap_or_default(),
             incidents,
             if incidents == 1 { "" } else { "s" },
             unpacked.evidence_files,
             if unpacked.evidence_files == 1 { "" } else { "s" },
         );
-        Ok(Restored {
+        Ok(BackupRestored {
             dir: dir.to_path_buf(),
             organisation: header.organisation,
             centre: header.centre,

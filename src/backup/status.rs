@@ -89,7 +89,7 @@ pub fn backup_status_at(conn: &Connection, now_ms: i64) -> Result<BackupStatus> 
     let (overdue, message) = match last {
         None => (
             true,
-            format!("No backup has been made on this computer yet; your organisation asks for one {every}: make one now (Settings → Back up now, or `harbour backup create --out FOLDER`)."),
+            format!("No backup has been made on this computer yet; your organisation asks for one {every}: make one now."),
         ),
         Some(ms) => {
             let shown = crate::domain::time::show_millis(ms);

@@ -18,23 +18,20 @@ pub fn run(dir: &Path, pf: Option<&PathBuf>, c: BackupCmd, out: &Out) -> Result<
         BackupCmd::Create { out: folder } => {
             let h = super::open(dir, pf)?;
             let made = backup::create(&h, &folder)?;
-            out.emit(&made, || {
-                format!(
-                    "Backed up to {} ({} evidence file{}, {:.1} MB). Keep it somewhere other than this computer.",
-                    made.file.display(),
-                    made.evidence_files,
-                    if made.evidence_files == 1 { "" } else { "s" },
-                    made.bytes as f64 / 1_000_000.0
-                )
-            });
+            out.emit(&made, || made.message.clone());
         }
         BackupCmd::Verify { file, key } => {
             let checked = with_key(&key, pf, |how| backup::check_file(&file, how))?;
-            out.emit(&checked, || checked.describe());
+            out.emit(&checked, || checked.message.clone());
         }
         BackupCmd::Restore { file, key } => {
             let restored = with_key(&key, pf, |how| backup::restore(&file, how, dir))?;
-            out.emit(&restored, || restored.message.clone());
+            out.emit(&restored, || {
+                format!(
+                    "{} The new card: harbour peer card --out FILE",
+                    restored.message
+                )
+            });
         }
     }
     Ok(())
@@ -72,6 +69,9 @@ pub fn status(h: &Harbour, out: &Out) -> Result<()> {
     let forks = harbour::store::fork::forks(h.log().conn())?;
     out.emit(&serde_json::json!({ "backup": s, "forks": forks }), || {
         let mut text = s.message.clone();
+        if s.overdue {
+            text.push_str(" To make one: harbour backup create --out FOLDER");
+        }
         for f in &forks {
             text.push('\n');
             text.push_str(&f.message);

@@ -54,6 +54,8 @@ pub struct Dashboard {
     /// Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
     /// within five school days), oldest first.
     pub transfers_awaiting: Vec<super::transfers::Transfer>,
+    /// When this computer last made a backup, and whether one is overdue.
+    pub backup: crate::backup::BackupStatus,
 }
 
 /// An open case with required procedure steps outstanding.
@@ -149,6 +151,7 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
         recent,
         steps_outstanding,
         transfers_awaiting,
+        backup: crate::backup::backup_status(conn)?,
     })
 }
 

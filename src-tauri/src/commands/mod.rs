@@ -1,5 +1,6 @@
 //! Harbour's commands for the window: each a thin wrapper over one core call.
 
+pub mod backup;
 pub mod consent;
 pub mod evidence;
 pub mod incidents;

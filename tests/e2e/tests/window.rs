@@ -228,3 +228,110 @@ async fn a_coordinators_day_in_the_real_window() {
 
     c.close().await.expect("close session");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the built app, tauri-driver and a display: run by ./scripts/e2e"]
+async fn a_backup_made_in_settings_is_checked_then_restored_on_a_new_computers_first_run_screen() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let old = tmp.path().join("old-laptop");
+    set_up_folder(&old, &[("Alex Example", "2009-04-17")]);
+    let old_device = open_folder(&old).log().device().id;
+    let usb = tmp.path().join("usb");
+    std::fs::create_dir(&usb).expect("usb folder");
+
+    // The dashboard says no backup was made yet, and its button leads to Settings.
+    let (driver, c) = start(&old).await;
+    unlock(&c).await;
+    wait_text(&c, "#dashboard-backup", "No backup has been made").await;
+    click(&c, "#dashboard-backup-now").await;
+    fill(&c, "#backup-folder", &usb.to_string_lossy()).await;
+    click(&c, "#backup-now").await;
+    wait_text(&c, "#backup-notice", "Backed up to").await;
+    wait_text(&c, "#backup-status", "The last backup was made").await;
+    let files: Vec<_> = std::fs::read_dir(&usb)
+        .expect("usb")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(
+        files.len(),
+        1,
+        "one backup file and nothing else: {files:?}"
+    );
+    let backup = files[0].clone();
+    assert!(
+        backup.to_string_lossy().ends_with(".hbbackup"),
+        "{backup:?}"
+    );
+    let bytes = std::fs::read(&backup).expect("read backup");
+    assert!(
+        !bytes.windows(12).any(|w| w == b"Alex Example"),
+        "a learner's name in the clear"
+    );
+
+    // Checked without restoring: a wrong passphrase is one sentence, the right one says
+    // what the backup holds.
+    assert_eq!(
+        c.find(Locator::Css("#backup-file"))
+            .await
+            .expect("file field")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some(backup.to_string_lossy().as_ref()),
+        "the new backup is offered for checking"
+    );
+    fill(&c, "#backup-passphrase", "not the passphrase").await;
+    click(&c, "#backup-check").await;
+    wait_text(
+        &c,
+        "#backup-check-error",
+        "passphrase does not open this backup",
+    )
+    .await;
+    fill(&c, "#backup-passphrase", PASSPHRASE).await;
+    click(&c, "#backup-check").await;
+    wait_text(&c, "#backup-check-notice", "is sound").await;
+    accessible(&c, "settings with backups").await;
+    c.close().await.expect("close session");
+    drop(driver);
+
+    // A new computer: the first-run screen restores it, as a new device.
+    let new = tmp.path().join("new-laptop");
+    let (_driver, c) = start(&new).await;
+    click(&c, "#restore-start").await;
+    accessible(&c, "restore").await;
+    fill(&c, "#restore-file", &backup.to_string_lossy()).await;
+    fill(&c, "#restore-passphrase", "not the passphrase").await;
+    click(&c, "#restore").await;
+    wait_text(&c, "#restore-error", "passphrase does not open this backup").await;
+    assert!(
+        !harbour::folder::is_set_up(&new),
+        "a refused restore leaves no data folder"
+    );
+    fill(&c, "#restore-passphrase", PASSPHRASE).await;
+    click(&c, "#restore").await;
+    let said = wait_text(&c, "#restore-notice", "new device").await;
+    assert!(said.contains("cannot bring back"), "{said}");
+    click(&c, "#restore-done").await;
+    wait_css(&c, "#open-cases").await;
+    // The backup it came from is this folder's last backup.
+    wait_text(&c, "#dashboard-backup", "The last backup was made").await;
+    c.close().await.expect("close session");
+    drop(_driver);
+
+    let h = open_folder(&new);
+    assert_ne!(
+        h.log().device().id,
+        old_device,
+        "the restored folder is a new device"
+    );
+    let learners: i64 = h
+        .log()
+        .conn()
+        .query_row("SELECT count(*) FROM learners", [], |r| r.get(0))
+        .expect("learners");
+    assert_eq!(learners, 1);
+    harbour::store::verify::verify(h.log().conn()).expect("the restored log verifies");
+}

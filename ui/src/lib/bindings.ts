@@ -125,6 +125,17 @@ export const commands = {
 	listConflicts: (incident: string | null) => typedError<Conflict_Serialize[], AppError>(__TAURI_INVOKE("list_conflicts", { incident })),
 	/**  Keeps one side of a field changed on two devices, with the reason. */
 	resolveConflict: (incident: string, field: string, keep: string, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("resolve_conflict", { incident, field, keep, reason })),
+	backupStatus: () => typedError<BackupStatus_Serialize, AppError>(__TAURI_INVOKE("backup_status")),
+	setBackupInterval: (days: number) => typedError<null, AppError>(__TAURI_INVOKE("set_backup_interval", { days })),
+	/**  Backs the open folder up into `folder` (a USB stick, say). */
+	createBackup: (folder: string) => typedError<BackupMade, AppError>(__TAURI_INVOKE("create_backup", { folder })),
+	/**  Decrypts and checks a backup without restoring it. */
+	checkBackup: (path: string, passphrase: string) => typedError<BackupChecked_Serialize, AppError>(__TAURI_INVOKE("check_backup", { path, passphrase })),
+	/**
+	 *  Restores a backup into this app's (empty) data folder as a new device, and leaves it
+	 *  unlocked.
+	 */
+	restoreBackup: (path: string, key: BackupKey) => typedError<BackupRestored, AppError>(__TAURI_INVOKE("restore_backup", { path, key })),
 };
 
 /* Types */
@@ -173,6 +184,91 @@ export type AppStatus = {
 
 /**  Whom a form is about. */
 export type Audience = "learner" | "staff";
+
+/**  What a sound backup holds. */
+export type BackupChecked = BackupChecked_Serialize | BackupChecked_Deserialize;
+
+/**  What a sound backup holds. */
+export type BackupChecked_Deserialize = {
+	organisation: string,
+	centre: string,
+	made_ms: number | null,
+	incidents: number,
+	evidence_files: number,
+	events: number,
+	devices: number,
+	newest_event_ms?: number | null,
+	/**  The one sentence that says what the backup holds (`describe`). */
+	message: string,
+};
+
+/**  What a sound backup holds. */
+export type BackupChecked_Serialize = {
+	organisation: string,
+	centre: string,
+	made_ms: number | null,
+	incidents: number,
+	evidence_files: number,
+	events: number,
+	devices: number,
+	newest_event_ms: number | null,
+	/**  The one sentence that says what the backup holds (`describe`). */
+	message: string,
+};
+
+/**
+ *  How a backup's key is opened: the passphrase in use when it was made, or the recovery
+ *  key with a new passphrase for the restored folder.
+ */
+export type BackupKey = { with: "passphrase"; passphrase: string } | { with: "recovery_key"; recovery_key: string; new_passphrase: string };
+
+/**  What a backup wrote. */
+export type BackupMade = {
+	file: string,
+	bytes: number | null,
+	evidence_files: number,
+	made_ms: number | null,
+	/**  One sentence for the coordinator: where the backup is and what to do with it. */
+	message: string,
+};
+
+/**  What a restore did. */
+export type BackupRestored = {
+	dir: string,
+	organisation: string,
+	centre: string,
+	made_ms: number | null,
+	incidents: number,
+	evidence_files: number,
+	events: number,
+	old_device: string,
+	new_device: string,
+	/**  What the coordinator must know: what a backup cannot bring back, and what to do. */
+	message: string,
+};
+
+/**  Where backups stand, for the dashboard and `harbour status`. */
+export type BackupStatus = BackupStatus_Serialize | BackupStatus_Deserialize;
+
+/**  Where backups stand, for the dashboard and `harbour status`. */
+export type BackupStatus_Deserialize = {
+	last_backup_ms?: number | null,
+	interval_days: number,
+	/**  True when there is no backup, or the last is older than the interval. */
+	overdue: boolean,
+	/**  One sentence: when the last backup was made, and a warning if it is overdue. */
+	message: string,
+};
+
+/**  Where backups stand, for the dashboard and `harbour status`. */
+export type BackupStatus_Serialize = {
+	last_backup_ms: number | null,
+	interval_days: number,
+	/**  True when there is no backup, or the last is older than the interval. */
+	overdue: boolean,
+	/**  One sentence: when the last backup was made, and a warning if it is overdue. */
+	message: string,
+};
 
 /**  What capturing gave back. */
 export type Captured = {
@@ -391,6 +487,8 @@ export type Dashboard_Deserialize = {
 	 *  within five school days), oldest first.
 	 */
 	transfers_awaiting: Transfer_Deserialize[],
+	/**  When this computer last made a backup, and whether one is overdue. */
+	backup: BackupStatus_Deserialize,
 };
 
 export type Dashboard_Serialize = {
@@ -405,6 +503,8 @@ export type Dashboard_Serialize = {
 	 *  within five school days), oldest first.
 	 */
 	transfers_awaiting: Transfer_Serialize[],
+	/**  When this computer last made a backup, and whether one is overdue. */
+	backup: BackupStatus_Serialize,
 };
 
 export type Decision = {

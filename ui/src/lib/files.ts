@@ -28,3 +28,4 @@ export const ZIP = { name: "Evidence pack", extensions: ["zip"] };
 export const CSV = { name: "CSV", extensions: ["csv"] };
 export const BUNDLE = { name: "Harbour bundle", extensions: ["hbsync"] };
 export const CARD = { name: "Harbour card", extensions: ["json"] };
+export const BACKUP = { name: "Harbour backup", extensions: ["hbbackup"] };
