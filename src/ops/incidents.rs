@@ -330,12 +330,35 @@ pub fn refer(
     reference: Option<&str>,
 ) -> Result<()> {
     dates::check_referral(log, incident, date)?;
+    let person = line("Who made the referral", person)?;
+    let reference = optional_line("The referral's reference", reference)?;
+    // The same referral twice (a second click, a command run again) would be counted twice
+    // in every report; a genuine second referral differs in its date, person or reference.
+    let already: bool = log.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM referrals WHERE incident_id = ?1 AND agency = ?2
+             AND referred_on = ?3 AND person = ?4 AND reference IS ?5)",
+        params![
+            incident.to_string(),
+            agency.code(),
+            date.to_string(),
+            person,
+            reference
+        ],
+        |r| r.get(0),
+    )?;
+    if already {
+        return Err(Error::invalid(format!(
+            "This referral to {} on {}, made by {person}, is already recorded.",
+            agency.label(),
+            crate::domain::time::show_date(date)
+        )));
+    }
     log.append(Body::ReferralMade {
         incident_id: incident,
         agency,
         date,
-        person: line("Who made the referral", person)?,
-        reference: optional_line("The referral's reference", reference)?,
+        person,
+        reference,
     })?;
     Ok(())
 }

@@ -122,6 +122,28 @@ fn an_incident_from_start_to_close() {
         "--reference",
         "CRIME-1234",
     ]);
+    // The same referral again (a second click) is refused, not counted twice; a second
+    // referral that differs is recorded.
+    let again = [
+        "incident",
+        "refer",
+        &reference,
+        "--agency",
+        "police",
+        "--date",
+        "2026-11-21",
+        "--person",
+        "Sam Example",
+        "--reference",
+        "CRIME-1234",
+    ];
+    let err = f.fails(&again);
+    assert!(
+        err.contains("is already recorded") && err.contains("21/11/2026"),
+        "{err}"
+    );
+    let d: serde_json::Value = f.json(&["incident", "show", &reference]);
+    assert_eq!(d["referrals"].as_array().map(Vec::len), Some(1));
     f.ok(&[
         "incident",
         "decide",

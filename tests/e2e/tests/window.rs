@@ -176,12 +176,54 @@ async fn a_coordinators_day_in_the_real_window() {
         "the corrected entry must stay: {chronology}"
     );
 
-    // Referral to the police with a reference, then closing with a reason.
-    select(&c, "#agency", "police").await;
+    // Referral to the police with a reference, then closing with a reason. No agency is
+    // chosen for the coordinator; a double click records it once, beside the button, and
+    // the form is cleared; the same referral again is refused.
     fill(&c, "#refer-person", "Sam Example").await;
     fill(&c, "#refer-ref", "CRIME-4321").await;
     click(&c, "#add-referral").await;
-    wait_text(&c, "main", "CRIME-4321").await;
+    wait_text(&c, "#referral-error", "Choose the agency").await;
+    select(&c, "#agency", "police").await;
+    c.execute(
+        "const b = document.querySelector('#add-referral'); b.click(); b.click();",
+        vec![],
+    )
+    .await
+    .expect("double click");
+    wait_text(&c, "#referral-notice", "Referral recorded.").await;
+    wait_text(&c, "#referrals", "CRIME-4321").await;
+    let rows = c
+        .execute(
+            "return document.querySelectorAll('#referrals tbody tr').length",
+            vec![],
+        )
+        .await
+        .expect("rows");
+    assert_eq!(rows.as_u64(), Some(1), "one referral, however many clicks");
+    for (field, emptied) in [("#agency", ""), ("#refer-person", ""), ("#refer-ref", "")] {
+        let value = c
+            .find(Locator::Css(field))
+            .await
+            .expect("field")
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(value.as_deref(), Some(emptied), "{field} is cleared");
+    }
+    select(&c, "#agency", "police").await;
+    let chosen = c
+        .find(Locator::Css("#agency"))
+        .await
+        .expect("agency")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(chosen.as_deref(), Some("police"), "the agency chosen again");
+    fill(&c, "#refer-person", "Sam Example").await;
+    fill(&c, "#refer-ref", "CRIME-4321").await;
+    click(&c, "#add-referral").await;
+    wait_text(&c, "#referral-error", "already recorded").await;
+    fill(&c, "#refer-ref", "").await;
     fill(&c, "#outcome", "Posts removed; both learners supported.").await;
     fill(&c, "#close-reason", "No further concerns at review.").await;
     accessible(&c, "incident").await;
