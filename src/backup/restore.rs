@@ -19,9 +19,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{refused, status, unpack};
+use crate::keys::{Passphrase, RecoveryKey};
 use crate::log::{Body, DeviceSigner};
 use crate::store::{db, verify, CaseLog};
-use crate::{Error, Result, Unlock};
+use crate::{Error, Harbour, Result, Unlock};
 
 /// Marks a folder that a restore is filling (removed when it is complete).
 pub const MARKER: &str = "restore.partial";
@@ -109,6 +110,41 @@ fn take_lock(dir: &Path) -> Result<File> {
 /// Restores the backup at `file` into the new data folder `dir`.
 pub fn restore(file: &Path, how: Unlock<'_>, dir: &Path) -> Result<BackupRestored> {
     restore_with(file, how, dir, &mut |_, _| true)
+}
+
+/// The key that opens a backup to go on working with it: the passphrase in use when it was
+/// made, or the recovery key with a new passphrase for the restored folder.
+pub enum RestoreKey<'a> {
+    Passphrase(&'a Passphrase),
+    Recovery {
+        key: &'a RecoveryKey,
+        new_passphrase: &'a Passphrase,
+    },
+}
+
+/// Restores the backup at `file` into `dir` and opens the folder, ready to use (the app's
+/// first-run screen). With the recovery key, the restored folder takes the new passphrase,
+/// which is checked before anything is written.
+pub fn restore_and_open(
+    file: &Path,
+    key: RestoreKey<'_>,
+    dir: &Path,
+    keep_going: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<(BackupRestored, Harbour)> {
+    match key {
+        RestoreKey::Passphrase(p) => {
+            let restored = restore_with(file, Unlock::Passphrase(p), dir, keep_going)?;
+            Ok((restored, Harbour::open(dir, Unlock::Passphrase(p))?))
+        }
+        RestoreKey::Recovery {
+            key,
+            new_passphrase,
+        } => {
+            new_passphrase.check_new()?;
+            let restored = restore_with(file, Unlock::Recovery(key), dir, keep_going)?;
+            Ok((restored, Harbour::recover(dir, key, new_passphrase)?))
+        }
+    }
 }
 
 /// As `restore`, with progress (bytes of the backup read) and a way to stop; stopped or

@@ -575,3 +575,68 @@ fn a_backup_older_than_the_interval_is_overdue() {
         harbour::backup::status::backup_status_at(h.log().conn(), now + 8 * day).expect("status");
     assert!(!later.overdue, "{}", later.message);
 }
+
+#[test]
+fn restored_with_the_recovery_key_the_folder_takes_the_new_passphrase_checked_first() {
+    use harbour::backup::restore::{restore_and_open, RestoreKey};
+    use harbour::keys::Passphrase;
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let setup = harbour::Setup {
+        organisation: "Northbridge Training".into(),
+        centre_code: "MAN".into(),
+        centre_name: "Manchester".into(),
+        coordinator: "Sam Example".into(),
+        role: "Designated Safeguarding Lead".into(),
+        device_label: None,
+    };
+    let old = Passphrase::new(PASSPHRASE.into());
+    let (h, recovery) =
+        harbour::Harbour::init(&tmp.path().join("old"), &setup, &old).expect("set up");
+    let out = tmp.path().join("usb");
+    std::fs::create_dir_all(&out).expect("usb");
+    let file = harbour::backup::create(&h, &out).expect("backup").file;
+    drop(h);
+    let new_dir = tmp.path().join("new");
+
+    // A new passphrase too short is refused before anything is written.
+    let err = restore_and_open(
+        &file,
+        RestoreKey::Recovery {
+            key: &recovery,
+            new_passphrase: &Passphrase::new("short".into()),
+        },
+        &new_dir,
+        &mut |_, _| true,
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        matches!(err, harbour::Error::WeakPassphrase { .. }),
+        "{err}"
+    );
+    assert!(
+        !new_dir.exists(),
+        "nothing written for a refused passphrase"
+    );
+
+    let fresh = Passphrase::new("a new and longer passphrase for the new laptop".into());
+    let (restored, h) = restore_and_open(
+        &file,
+        RestoreKey::Recovery {
+            key: &recovery,
+            new_passphrase: &fresh,
+        },
+        &new_dir,
+        &mut |_, _| true,
+    )
+    .expect("restored");
+    assert_ne!(restored.new_device, restored.old_device);
+    assert_eq!(h.log().device().id, restored.new_device);
+    drop(h);
+    assert!(matches!(
+        harbour::Harbour::open(&new_dir, harbour::Unlock::Passphrase(&old)),
+        Err(harbour::Error::WrongPassphrase)
+    ));
+    harbour::Harbour::open(&new_dir, harbour::Unlock::Passphrase(&fresh))
+        .expect("opens with the new passphrase");
+}

@@ -5,10 +5,11 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use harbour::backup::restore::{restore_and_open, RestoreKey};
 use harbour::backup::{self, BackupChecked, BackupMade, BackupRestored, BackupStatus};
 use harbour::keys::{Passphrase, RecoveryKey};
 use harbour::ops::packs::Progress;
-use harbour::{Harbour, Unlock};
+use harbour::Unlock;
 use serde::Deserialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -106,35 +107,26 @@ pub async fn restore_backup(
     state.lock();
     let cancel = state.fresh_cancel();
     let file = PathBuf::from(path.trim());
-    let mut keep_going = progress(&app, &cancel);
     let (restored, h) = match key {
-        BackupKey::Passphrase { passphrase } => {
-            let p = Passphrase::new(passphrase);
-            let restored = backup::restore::restore_with(
-                &file,
-                Unlock::Passphrase(&p),
-                &state.dir,
-                &mut keep_going,
-            )?;
-            (restored, Harbour::open(&state.dir, Unlock::Passphrase(&p))?)
-        }
+        BackupKey::Passphrase { passphrase } => restore_and_open(
+            &file,
+            RestoreKey::Passphrase(&Passphrase::new(passphrase)),
+            &state.dir,
+            &mut progress(&app, &cancel),
+        ),
         BackupKey::RecoveryKey {
             recovery_key,
             new_passphrase,
-        } => {
-            let r = RecoveryKey::parse(&recovery_key)?;
-            let new = Passphrase::new(new_passphrase);
-            // Refused before anything is written, not after the restore.
-            new.check_new()?;
-            let restored = backup::restore::restore_with(
-                &file,
-                Unlock::Recovery(&r),
-                &state.dir,
-                &mut keep_going,
-            )?;
-            (restored, Harbour::recover(&state.dir, &r, &new)?)
-        }
-    };
+        } => restore_and_open(
+            &file,
+            RestoreKey::Recovery {
+                key: &RecoveryKey::parse(&recovery_key)?,
+                new_passphrase: &Passphrase::new(new_passphrase),
+            },
+            &state.dir,
+            &mut progress(&app, &cancel),
+        ),
+    }?;
     state.set(h);
     Ok(restored)
 }

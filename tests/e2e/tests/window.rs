@@ -336,6 +336,7 @@ async fn a_backup_made_in_settings_is_checked_then_restored_on_a_new_computers_f
     click(&c, "#backup-check").await;
     wait_text(&c, "#backup-check-notice", "is sound").await;
     accessible(&c, "settings with backups").await;
+    screenshot_at(&c, "settings-backups", "#backups").await;
     c.close().await.expect("close session");
     drop(driver);
 
@@ -344,6 +345,7 @@ async fn a_backup_made_in_settings_is_checked_then_restored_on_a_new_computers_f
     let (_driver, c) = start(&new).await;
     click(&c, "#restore-start").await;
     accessible(&c, "restore").await;
+    screenshot(&c, "restore").await;
     fill(&c, "#restore-file", &backup.to_string_lossy()).await;
     fill(&c, "#restore-passphrase", "not the passphrase").await;
     click(&c, "#restore").await;
