@@ -1,7 +1,8 @@
 //! Files a Harbour that was killed, or lost power, part-way left behind, and removing them
 //! the next time the data folder is opened.
 //!
-//! Three kinds are left: in the evidence store, a hidden `.<item>.hbev.<random>.partial`
+//! Four kinds are left: beside the database, the unreadable scratch database of a `verify`
+//! that was killed (`harbour.db.rebuilt-<uuid>`, see [`crate::store::scratch`]); in the evidence store, a hidden `.<item>.hbev.<random>.partial`
 //! from a capture that never finished, and a complete `<item>.hbev` that no event refers to
 //! (a crash after the file was renamed into place but before its event was committed, or a
 //! bundle's import stopped in between); outside the data folder, the temporary file beside
@@ -35,6 +36,8 @@ pub struct Cleaned {
     pub unreferenced_evidence: usize,
     /// Temporary files outside the data folder (packs, opened copies).
     pub outside: usize,
+    /// Scratch databases of a check (`verify`) that was killed part-way.
+    pub scratch: usize,
 }
 
 /// Removes what earlier, interrupted runs left behind. Never fails: whatever cannot be
@@ -44,6 +47,7 @@ pub fn clean(dir: &Path, conn: &Connection) -> Cleaned {
     let _ = std::fs::remove_file(fsutil::partial_name(&dir.join("keys.json")));
     clean_store(dir, conn, &mut cleaned);
     cleaned.outside = clean_outside(dir);
+    cleaned.scratch = crate::store::scratch::remove_leftovers(dir, "harbour.db");
     cleaned
 }
 

@@ -10,14 +10,19 @@
 //! evidence files follow as `<item id>.hbev`, exactly as they are stored (already encrypted);
 //! an end entry closes the archive, so a stream cut at an entry boundary is not mistaken for
 //! a whole backup. Both sides work in constant memory: the writer is a `Read` that opens one
-//! file at a time, the reader a `Write` that sends each entry's bytes straight to its file.
+//! file at a time, the reader a `Write` that sends each entry's bytes straight to its file
+//! and has each evidence file checked as it goes by ([`super::evidence_check`]).
 
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use harbour_evidence::MasterKey;
 use uuid::Uuid;
+
+use super::evidence_check::{Checker, Found};
 
 pub const KIND_END: u8 = 0;
 pub const KIND_DATABASE: u8 = 1;
@@ -147,16 +152,15 @@ impl Read for ArchiveReader<'_> {
 }
 
 /// An archive entry's place in the folder being filled, or why it has none.
-fn place_of(kind: u8, name: &str, db_path: &Path, evidence_dir: &Path) -> io::Result<PathBuf> {
+/// What an entry is, from its kind and name: the database, or the evidence file of an item.
+fn entry_of(kind: u8, name: &str) -> io::Result<Option<Uuid>> {
     match kind {
-        KIND_DATABASE if name == DATABASE_NAME => Ok(db_path.to_path_buf()),
-        KIND_EVIDENCE => {
-            let id = name
-                .strip_suffix(".hbev")
-                .and_then(|s| Uuid::parse_str(s).ok())
-                .ok_or_else(|| damaged_entry("an evidence file's name"))?;
-            Ok(evidence_dir.join(format!("{id}.hbev")))
-        }
+        KIND_DATABASE if name == DATABASE_NAME => Ok(None),
+        KIND_EVIDENCE => name
+            .strip_suffix(".hbev")
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .map(Some)
+            .ok_or_else(|| damaged_entry("an evidence file's name")),
         _ => Err(damaged_entry("an entry")),
     }
 }
@@ -183,30 +187,40 @@ fn parse_head(head: &[u8]) -> io::Result<Option<(u8, String, u64)>> {
 
 enum State {
     Head(Vec<u8>),
-    Body { out: BufWriter<File>, left: u64 },
+    Body {
+        out: Option<BufWriter<File>>,
+        check: Option<Checker>,
+        left: u64,
+    },
     End,
 }
 
 /// Receives the archive's bytes (already authenticated) and writes each entry to its file:
-/// the database to `db_path`, evidence into `evidence_dir`.
+/// the database to `db_path`, evidence into `evidence_dir` (or, with none, nowhere: a
+/// backup being checked needs only each file's hash). Every evidence file is checked.
 pub struct ArchiveSink {
     db_path: PathBuf,
-    evidence_dir: PathBuf,
+    evidence_dir: Option<PathBuf>,
+    master: Arc<MasterKey>,
     state: State,
     pub has_database: bool,
     pub evidence_files: usize,
     pub written: Vec<PathBuf>,
+    /// Each evidence file's plaintext SHA-256, as decrypting it found.
+    pub found: Vec<Found>,
 }
 
 impl ArchiveSink {
-    pub fn new(db_path: PathBuf, evidence_dir: PathBuf) -> Self {
+    pub fn new(db_path: PathBuf, evidence_dir: Option<PathBuf>, master: MasterKey) -> Self {
         ArchiveSink {
             db_path,
             evidence_dir,
+            master: Arc::new(master),
             state: State::Head(Vec::new()),
             has_database: false,
             evidence_files: 0,
             written: Vec::new(),
+            found: Vec::new(),
         }
     }
 
@@ -220,26 +234,47 @@ impl ArchiveSink {
             self.state = State::End;
             return Ok(());
         }
-        let path = place_of(kind, name, &self.db_path, &self.evidence_dir)?;
-        if kind == KIND_DATABASE {
-            if self.has_database {
-                return Err(damaged_entry("a second database"));
+        let item = entry_of(kind, name)?;
+        let path = match item {
+            None => {
+                if self.has_database {
+                    return Err(damaged_entry("a second database"));
+                }
+                self.has_database = true;
+                Some(self.db_path.clone())
             }
-            self.has_database = true;
-        } else {
-            if !self.has_database {
-                return Err(damaged_entry("an entry before the database"));
+            Some(id) => {
+                if !self.has_database {
+                    return Err(damaged_entry("an entry before the database"));
+                }
+                self.evidence_files += 1;
+                match &self.evidence_dir {
+                    Some(dir) => {
+                        std::fs::create_dir_all(dir)?;
+                        Some(dir.join(format!("{id}.hbev")))
+                    }
+                    None => None,
+                }
             }
-            std::fs::create_dir_all(&self.evidence_dir)?;
-            self.evidence_files += 1;
-        }
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        self.written.push(path);
+        };
+        let out = match path {
+            Some(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)?;
+                self.written.push(path);
+                Some(BufWriter::with_capacity(256 * 1024, file))
+            }
+            None => None,
+        };
+        let check = match item {
+            Some(id) => Some(Checker::start(&self.master, id)?),
+            None => None,
+        };
         self.state = State::Body {
-            out: BufWriter::with_capacity(256 * 1024, file),
+            out,
+            check,
             left: size,
         };
         self.finish_body_if_done()
@@ -247,10 +282,16 @@ impl ArchiveSink {
 
     fn finish_body_if_done(&mut self) -> io::Result<()> {
         if let State::Body { left: 0, .. } = self.state {
-            if let State::Body { out, .. } = std::mem::replace(&mut self.state, State::Head(vec![]))
+            if let State::Body { out, check, .. } =
+                std::mem::replace(&mut self.state, State::Head(vec![]))
             {
-                let file = out.into_inner().map_err(|e| e.into_error())?;
-                file.sync_all()?;
+                if let Some(check) = check {
+                    self.found.push(check.finish());
+                }
+                if let Some(out) = out {
+                    let file = out.into_inner().map_err(|e| e.into_error())?;
+                    file.sync_all()?;
+                }
             }
         }
         Ok(())
@@ -263,9 +304,14 @@ impl Write for ArchiveSink {
         while !rest.is_empty() {
             match &mut self.state {
                 State::End => return Err(damaged_entry("data after the end")),
-                State::Body { out, left } => {
+                State::Body { out, check, left } => {
                     let n = (*left).min(rest.len() as u64) as usize;
-                    out.write_all(&rest[..n])?;
+                    if let Some(check) = check {
+                        check.feed(&rest[..n]);
+                    }
+                    if let Some(out) = out {
+                        out.write_all(&rest[..n])?;
+                    }
                     *left -= n as u64;
                     rest = &rest[n..];
                     self.finish_body_if_done()?;
@@ -283,7 +329,7 @@ impl Write for ArchiveSink {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if let State::Body { out, .. } = &mut self.state {
+        if let State::Body { out: Some(out), .. } = &mut self.state {
             out.flush()?;
         }
         Ok(())

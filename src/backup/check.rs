@@ -1,15 +1,18 @@
 //! `harbour backup verify`: checks a backup without restoring it.
 //!
-//! The backup is decrypted into a temporary folder (every byte there is still encrypted: the
-//! database is SQLCipher, evidence files are as stored) that is removed afterwards, whatever
-//! happens. Then the same checks as `harbour verify` run on it — every chain and signature,
-//! every table rebuilt from the log and compared — and every evidence file is decrypted and
-//! its SHA-256 compared with the one recorded when it was captured.
+//! The backup's database is decrypted into a temporary folder (still a SQLCipher file under
+//! the data key, so nothing there is readable) that is removed afterwards, whatever happens;
+//! evidence files are decrypted as they are read out of the backup, only to take each one's
+//! SHA-256, and never written anywhere. Then the same checks as `harbour verify` run on the
+//! database — every chain and signature, every table rebuilt from the log and compared — and
+//! each evidence file's SHA-256 is compared with the one recorded when it was captured.
+//!
+//! The temporary folder is in the user's cache folder, on disk, rather than the system's
+//! temporary folder, which is held in memory on some systems (Debian 13 among them) and would
+//! make checking a large backup take as much memory as its database.
 
 use std::path::{Path, PathBuf};
 
-use harbour_evidence::MasterKey;
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::unpack;
@@ -68,11 +71,43 @@ impl BackupChecked {
 /// A temporary folder, removed when dropped.
 pub(crate) struct Scratch(pub PathBuf);
 
+/// How old a temporary folder must be to be taken for one a killed check left behind.
+const STALE: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
 impl Scratch {
     pub fn new(what: &str) -> Result<Scratch> {
-        let dir = std::env::temp_dir().join(format!("harbour-{what}-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, &e))?;
+        let base = dirs::cache_dir()
+            .map(|d| d.join("harbour"))
+            .unwrap_or_else(std::env::temp_dir);
+        remove_stale(&base, what);
+        let dir = base.join(format!("harbour-{what}-{}", uuid::Uuid::now_v7()));
+        crate::fsutil::create_private_dir(&dir)?;
         Ok(Scratch(dir))
+    }
+}
+
+/// Removes the folders of earlier checks that were killed (over a day old, so never one in
+/// use by a check running now).
+fn remove_stale(base: &Path, what: &str) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    let prefix = format!("harbour-{what}-");
+    for entry in entries.flatten() {
+        let named = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok());
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if named && old {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
@@ -95,13 +130,13 @@ pub fn check_file_with(
 ) -> Result<BackupChecked> {
     let opened = unpack::open(path, how)?;
     let header = opened.header.clone();
-    let master = MasterKey::from_bytes(*opened.key.expose());
     let key = crate::keys::DataKey::from_bytes(*opened.key.expose());
     let scratch = Scratch::new("backup-check")?;
     let db_path = scratch.0.join("harbour.db");
-    let evidence_dir = scratch.0.join(crate::ops::evidence::EVIDENCE_DIR);
     let mut written = Vec::new();
-    let unpacked = opened.unpack_into(db_path.clone(), evidence_dir, &mut written, keep_going)?;
+    // Evidence files are checked as they are read and never written out: only the database
+    // needs a file, to be opened.
+    let unpacked = opened.unpack_into(db_path.clone(), None, &mut written, keep_going)?;
     let conn = db::open(&db_path, &key).map_err(|e| match e {
         Error::NotADatabase => super::damaged(),
         other => other,
@@ -115,7 +150,7 @@ pub fn check_file_with(
         ));
     }
     let report = verify::verify(&conn)?;
-    check_evidence(&conn, &scratch.0, &master)?;
+    super::evidence_check::compare(&conn, &unpacked.found)?;
     let count = |sql: &str| -> Result<usize> {
         Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize)
     };
@@ -133,46 +168,4 @@ pub fn check_file_with(
     checked.message = checked.describe();
     drop(conn);
     Ok(checked)
-}
-
-/// Every evidence item the log records has its file, and the file decrypts to the SHA-256
-/// recorded at capture.
-fn check_evidence(conn: &Connection, dir: &Path, master: &MasterKey) -> Result<()> {
-    let mut stmt =
-        conn.prepare("SELECT id, description, sha256 FROM evidence_items ORDER BY id")?;
-    let items = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (id, description, sha256) in items {
-        let path = dir
-            .join(crate::ops::evidence::EVIDENCE_DIR)
-            .join(format!("{id}.hbev"));
-        let changed = || Error::EvidenceChanged {
-            item: id.clone(),
-            description: description.clone(),
-        };
-        let file = std::fs::File::open(&path).map_err(|_| {
-            super::refused(
-                "backup_evidence_missing",
-                format!("The backup does not hold the file of evidence item {id} (\u{201c}{description}\u{201d}), so it is not a whole backup."),
-            )
-        })?;
-        let summary = harbour_evidence::decrypt_stream(
-            master,
-            &id,
-            std::io::BufReader::new(file),
-            std::io::sink(),
-        )
-        .map_err(|_| changed())?;
-        if summary.sha256 != sha256 {
-            return Err(changed());
-        }
-    }
-    Ok(())
 }

@@ -20,6 +20,7 @@
 pub mod archive;
 pub mod check;
 pub mod create;
+pub mod evidence_check;
 pub mod format;
 pub mod restore;
 pub mod status;

@@ -171,7 +171,7 @@ pub fn restore_with(
         let mut written = Vec::new();
         let unpacked = opened.unpack_into(
             partial.clone(),
-            dir.join(crate::ops::evidence::EVIDENCE_DIR),
+            Some(dir.join(crate::ops::evidence::EVIDENCE_DIR)),
             &mut written,
             keep_going,
         )?;
@@ -182,6 +182,7 @@ pub fn restore_with(
         let (old_device, new_device) = become_new_device(conn, &header)?;
         let conn = db::open(&partial, &key)?;
         let report = verify::verify(&conn)?;
+        super::evidence_check::compare(&conn, &unpacked.found)?;
         let incidents =
             conn.query_row("SELECT count(*) FROM incidents", [], |r| r.get::<_, i64>(0))? as usize;
         conn.close().map_err(|(_, e)| Error::from(e))?;

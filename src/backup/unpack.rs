@@ -27,9 +27,10 @@ pub struct Opened {
     path: PathBuf,
 }
 
-/// What decrypting wrote.
+/// What decrypting wrote, and what it found of each evidence file.
 pub struct Unpacked {
     pub evidence_files: usize,
+    pub found: Vec<super::evidence_check::Found>,
 }
 
 fn read_error(path: &Path, e: &std::io::Error) -> Error {
@@ -109,18 +110,23 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 impl Opened {
-    /// Decrypts every entry: the database to `db_path`, evidence files into `evidence_dir`.
-    /// On failure, files already written are listed in `written` for the caller to remove.
+    /// Decrypts every entry: the database to `db_path`, evidence files into `evidence_dir`
+    /// (with none, evidence files are only checked, not written). On failure, files already
+    /// written are listed in `written` for the caller to remove.
     pub fn unpack_into(
         self,
         db_path: PathBuf,
-        evidence_dir: PathBuf,
+        evidence_dir: Option<PathBuf>,
         written: &mut Vec<PathBuf>,
         keep_going: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<Unpacked> {
         let master = MasterKey::from_bytes(*self.key.expose());
-        let target = evidence_dir.clone();
-        let mut sink = ArchiveSink::new(db_path, evidence_dir);
+        let target = evidence_dir.clone().unwrap_or_else(|| db_path.clone());
+        let mut sink = ArchiveSink::new(
+            db_path,
+            evidence_dir,
+            MasterKey::from_bytes(*self.key.expose()),
+        );
         let reader = Counting {
             inner: self.reader,
             done: 0,
@@ -149,6 +155,7 @@ impl Opened {
         }
         Ok(Unpacked {
             evidence_files: sink.evidence_files,
+            found: std::mem::take(&mut sink.found),
         })
     }
 }

@@ -13,5 +13,5 @@ pub use body::{
     Body, CustodyAction, EvidenceCaptured, Field, Handover, IncidentOpened, ProcedureStep,
     KIND_VERSION,
 };
-pub use event::{DeviceSigner, Event, EventHeader};
+pub use event::{signature_holds, DeviceSigner, Event, EventHeader, Fault};
 pub use hlc::Hlc;

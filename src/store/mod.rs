@@ -12,6 +12,7 @@ mod project_transfers;
 pub mod revocation;
 pub mod rows;
 pub mod schema;
+pub mod scratch;
 pub mod verify;
 
 pub use caselog::{CaseLog, Device, IngestReport};

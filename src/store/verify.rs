@@ -2,9 +2,15 @@
 //! nothing Harbour keeps has been damaged on disk.
 //!
 //! [`verify`] re-checks every device's chain (sequence, link to the previous hash, payload
-//! hash, event hash, signature), then rebuilds every table in a scratch database in memory
-//! and compares it row by row with the stored tables. The first event or row that differs
-//! is named.
+//! hash, event hash, signature), then rebuilds every table in a scratch database
+//! ([`super::scratch`]: on disk, encrypted under a throwaway key) and compares it row by row
+//! with the stored tables. The first event or row that differs is named.
+//!
+//! Memory stays flat whatever the case log's size: the rebuild is one transaction into a
+//! file with a small page cache, and each table is compared by walking both copies in the
+//! same order, a row at a time; only when a table differs are its rows read whole, to name
+//! the first difference by its key. Signatures, the costly part, are checked a batch at a
+//! time on every core, and the first bad one in the log's order is still the one named.
 //!
 //! [`check_all`] does that and more, on an open folder: SQLCipher's check of every page's
 //! MAC and SQLite's own structure check first (a flipped byte in the file is found even in
@@ -20,6 +26,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::scratch::Scratch;
 use super::{caselog, db, rows, schema};
 use crate::ops::evidence::{master_key, stored_path};
 use crate::{Error, Harbour, Result};
@@ -275,11 +282,19 @@ pub struct VerifyReport {
 /// Checks every chain and signature, then that the tables match the events.
 pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     let (events, devices) = check_chains(conn)?;
-    let scratch = db::open_scratch()?;
-    caselog::apply_all(conn, &scratch)?;
+    // A full disk is when a coordinator most needs to know their records are sound: then the
+    // tables are rebuilt in memory instead.
+    let scratch = match rebuild(conn, Scratch::beside(conn)) {
+        Err(Error::DiskFull) => rebuild(conn, Scratch::in_memory())?,
+        other => other?,
+    };
+    let rebuilt = scratch.conn();
     let mut total_rows = 0;
     for (table, order) in schema::PROJECTION_TABLES {
-        total_rows += compare_table(conn, &scratch, table, order)?;
+        total_rows += match rows_alike(conn, rebuilt, table, order)? {
+            Some(n) => n,
+            None => compare_table(conn, rebuilt, table, order)?,
+        };
     }
     Ok(VerifyReport {
         events,
@@ -287,6 +302,16 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         tables: schema::PROJECTION_TABLES.len(),
         rows: total_rows,
     })
+}
+
+/// Applies the whole log, in one transaction, to the tables of `scratch`.
+fn rebuild(conn: &Connection, scratch: Result<Scratch>) -> Result<Scratch> {
+    let scratch = scratch?;
+    let rebuilt = scratch.conn();
+    rebuilt.execute_batch("BEGIN")?;
+    caselog::apply_all(conn, rebuilt)?;
+    rebuilt.execute_batch("COMMIT")?;
+    Ok(scratch)
 }
 
 fn check_chains(conn: &Connection) -> Result<(usize, usize)> {
@@ -303,6 +328,7 @@ fn check_chains(conn: &Connection) -> Result<(usize, usize)> {
     ))?;
     let mut it = stmt.query([])?;
     let mut current: Option<(Uuid, u64, [u8; 32], ed25519_dalek::VerifyingKey)> = None;
+    let mut signatures: Vec<Pending> = Vec::with_capacity(SIGNATURE_BATCH);
     let mut events = 0;
     let mut devices = 0;
     while let Some(row) = it.next()? {
@@ -352,12 +378,104 @@ fn check_chains(conn: &Connection) -> Result<(usize, usize)> {
             )));
         }
         event
-            .check(&key)
+            .check_digests()
             .map_err(|fault| Error::Integrity(format!("{} has been altered: {fault}.", name())))?;
+        signatures.push(Pending {
+            name: name(),
+            key,
+            hash: event.hash,
+            signature: event.signature,
+        });
+        if signatures.len() == SIGNATURE_BATCH {
+            check_signatures(&mut signatures)?;
+        }
         current = Some((h.device_id, h.seq, event.hash, key));
         events += 1;
     }
+    check_signatures(&mut signatures)?;
     Ok((events, devices))
+}
+
+/// How many signatures are checked together, shared out between the cores.
+const SIGNATURE_BATCH: usize = 2_048;
+
+/// A signature still to check, with the event's name for the sentence if it fails.
+struct Pending {
+    name: String,
+    key: ed25519_dalek::VerifyingKey,
+    hash: [u8; 32],
+    signature: [u8; 64],
+}
+
+impl Pending {
+    fn holds(&self) -> bool {
+        crate::log::signature_holds(&self.key, &self.hash, &self.signature)
+    }
+}
+
+/// Checks the batch on every core and empties it; names the first bad signature in order.
+fn check_signatures(batch: &mut Vec<Pending>) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = batch.len().div_ceil(cores).max(1);
+    let first_bad = std::thread::scope(|s| {
+        let workers: Vec<_> = batch
+            .chunks(share)
+            .enumerate()
+            .map(|(i, part)| {
+                let start = i * share;
+                let worker =
+                    s.spawn(move || part.iter().position(|p| !p.holds()).map(|at| start + at));
+                (start, worker)
+            })
+            .collect();
+        // A worker that could not finish proves nothing about its share: the first of it
+        // is named.
+        workers
+            .into_iter()
+            .filter_map(|(start, w)| w.join().unwrap_or(Some(start)))
+            .min()
+    });
+    if let Some(at) = first_bad {
+        return Err(Error::Integrity(format!(
+            "{} has been altered: {}.",
+            batch[at].name,
+            crate::log::Fault::Signature
+        )));
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// Walks both copies of `table` in the same order a row at a time: `Some(rows)` when they
+/// hold the same rows, `None` at the first difference (then `compare_table` names it).
+fn rows_alike(
+    stored: &Connection,
+    rebuilt: &Connection,
+    table: &str,
+    order: &str,
+) -> Result<Option<usize>> {
+    let sql = format!("SELECT * FROM {table} ORDER BY {order}");
+    let (mut have_stmt, mut want_stmt) = (stored.prepare(&sql)?, rebuilt.prepare(&sql)?);
+    let n = have_stmt.column_count();
+    if want_stmt.column_count() != n {
+        return Ok(None);
+    }
+    let (mut have, mut want) = (have_stmt.query([])?, want_stmt.query([])?);
+    let mut rows = 0;
+    loop {
+        match (have.next()?, want.next()?) {
+            (None, None) => return Ok(Some(rows)),
+            (Some(h), Some(w)) => {
+                for i in 0..n {
+                    if h.get_ref(i)? != w.get_ref(i)? {
+                        return Ok(None);
+                    }
+                }
+                rows += 1;
+            }
+            _ => return Ok(None),
+        }
+    }
 }
 
 fn read_all(conn: &Connection, table: &str, order: &str) -> Result<(Vec<String>, Vec<Vec<Value>>)> {

@@ -8,9 +8,8 @@
 use crate::common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use common::{contains, small_disk, snapshot_all, Folder, PASSPHRASE};
+use common::{contains, kill_when, small_disk, snapshot_all, Folder, PASSPHRASE};
 
 const LEARNER: &str = "Alexandra Quigley-Example";
 const ACCOUNT: &str = "They kept sending messages about me near the bus stop";
@@ -440,32 +439,6 @@ fn a_full_disk_while_restoring_leaves_nothing_that_looks_like_a_data_folder() {
         !laptop.dir().exists(),
         "the half-restored folder is removed"
     );
-}
-
-/// Runs `harbour` in the background and kills it (`kill -9`) once `ready` is true.
-fn kill_when(f: &Folder, args: &[&str], ready: impl Fn() -> bool) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harbour"))
-        .arg("--data-dir")
-        .arg(f.dir())
-        .args(args)
-        .env("HARBOUR_PASSPHRASE", PASSPHRASE)
-        .env_remove("HARBOUR_DATA_DIR")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start harbour");
-    loop {
-        if ready() {
-            child.kill().expect("kill -9");
-            let _ = child.wait();
-            return true;
-        }
-        if let Ok(Some(_)) = child.try_wait() {
-            return false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
 }
 
 #[test]

@@ -617,6 +617,23 @@ fn a_nudes_category_added_later_flags_the_imagery_locks_it_and_leaves_hand_over_
     assert!(!stored.exists(), "the copy is gone");
     f.ok(&["verify"]);
     assert_eq!(log_count(&f), events_before_damage, "nothing new to record");
+
+    // A backup of the folder holds no copy of the erased imagery, checks, and restores.
+    let usb = f.tmp.path().join("usb");
+    std::fs::create_dir_all(&usb).expect("usb");
+    let made: Value = f.json(&["backup", "create", "--out", &usb.to_string_lossy()]);
+    let file = made["file"].as_str().expect("file").to_string();
+    let checked = f.ok(&["backup", "verify", &file]);
+    assert!(checked.starts_with("This backup of"), "{checked}");
+    let laptop = crate::common::Folder::new();
+    let restored = laptop.ok(&["backup", "restore", &file]);
+    assert!(restored.starts_with("Restored"), "{restored}");
+    assert!(!laptop
+        .dir()
+        .join("evidence")
+        .join(format!("{photo}.hbev"))
+        .exists());
+    laptop.ok(&["verify"]);
 }
 
 #[test]

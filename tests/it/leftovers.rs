@@ -342,3 +342,32 @@ fn an_opened_copy_killed_part_way_is_removed_at_the_next_open() {
     assert_eq!(names(&out_dir), [".copy.txt.0123456789abcdef.partial"]);
     assert_eq!(std::fs::read(&theirs).expect("theirs"), b"not Harbour's");
 }
+
+#[test]
+fn a_verify_killed_part_way_leaves_only_an_unreadable_scratch_database_that_the_next_open_removes()
+{
+    let (f, _) = folder_with_incident(b"a transcript nobody else should read");
+    let scratch = || -> Vec<String> {
+        names(&f.dir())
+            .into_iter()
+            .filter(|n| n.starts_with("harbour.db.rebuilt-"))
+            .collect()
+    };
+    // The rebuild takes a moment: try until the kill lands while the scratch exists.
+    let killed = (0..50).any(|_| common::kill_when(&f, &["verify"], || !scratch().is_empty()));
+    assert!(killed, "verify always finished before it could be killed");
+    let left = scratch();
+    assert!(!left.is_empty());
+    for name in &left {
+        let bytes = std::fs::read(f.dir().join(name)).expect("read the scratch");
+        assert!(!contains(&bytes, b"Alex Example"), "{name} is readable");
+        assert!(
+            !contains(&bytes, b"SQLite format 3"),
+            "{name} is not encrypted"
+        );
+    }
+
+    let report = f.ok(&["verify"]);
+    assert!(report.starts_with("The case log is intact"), "{report}");
+    assert_eq!(scratch(), Vec::<String>::new(), "the next open removed it");
+}

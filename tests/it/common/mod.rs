@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -308,4 +308,30 @@ pub fn small_disk(dir: &Path) -> Option<Mount> {
         return None;
     }
     Some(Mount(dir.to_path_buf()))
+}
+
+/// Runs `harbour` in the background and kills it (`kill -9`) once `ready` is true.
+pub fn kill_when(f: &Folder, args: &[&str], ready: impl Fn() -> bool) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harbour"))
+        .arg("--data-dir")
+        .arg(f.dir())
+        .args(args)
+        .env("HARBOUR_PASSPHRASE", PASSPHRASE)
+        .env_remove("HARBOUR_DATA_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start harbour");
+    loop {
+        if ready() {
+            child.kill().expect("kill -9");
+            let _ = child.wait();
+            return true;
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
 }
