@@ -2,8 +2,8 @@
 //! the next time the data folder is opened.
 //!
 //! Four kinds are left: beside the database, the unreadable scratch database of a `verify`
-//! that was killed (`harbour.db.rebuilt-<uuid>`, see [`crate::store::scratch`]); in the evidence store, a hidden `.<item>.hbev.<random>.partial`
-//! from a capture that never finished, and a complete `<item>.hbev` that no event refers to
+//! that was killed (`harbour.db.rebuilt-<uuid>`, see [`crate::store::scratch`]); in the
+//! evidence store, a hidden `.<item>.hbev.<random>.partial` from a capture that never finished, and a complete `<item>.hbev` that no event refers to
 //! (a crash after the file was renamed into place but before its event was committed, or a
 //! bundle's import stopped in between); outside the data folder, the temporary file beside
 //! an evidence pack or an opened evidence copy, which holds evidence in plain form.

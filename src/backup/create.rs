@@ -159,8 +159,13 @@ pub fn create_with(
             let sum = format::write(&mut w, &header).map_err(|e| cannot_write(out_dir, &e))?;
             let master = MasterKey::from_bytes(*h.data_key().expose());
             let reader = ArchiveReader::new(files, keep_going);
-            harbour_evidence::encrypt_stream(&master, &Header::stream_item(&sum), reader, &mut w)
-                .map_err(|e| match e {
+            harbour_evidence::encrypt_stream_unhashed(
+                &master,
+                &Header::stream_item(&sum),
+                reader,
+                &mut w,
+            )
+            .map_err(|e| match e {
                 harbour_evidence::StreamError::Read(e) if archive::is_stop(&e) => Error::Cancelled,
                 harbour_evidence::StreamError::Read(e) => Error::io(h.dir(), &e),
                 harbour_evidence::StreamError::Write(e) => cannot_write(out_dir, &e),

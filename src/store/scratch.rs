@@ -23,7 +23,7 @@ pub const SUFFIX: &str = ".rebuilt-";
 
 /// The page cache of the scratch database: enough for the rebuild's hot pages (the indexes
 /// being filled), small enough that memory stays flat whatever the case log's size.
-const CACHE_KIB: i64 = -16_000;
+const CACHE_KIB: i64 = -8_000;
 
 /// A scratch database, removed when dropped.
 pub struct Scratch {

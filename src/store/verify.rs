@@ -7,9 +7,9 @@
 //! with the stored tables. The first event or row that differs is named.
 //!
 //! Memory stays flat whatever the case log's size: the rebuild is one transaction into a
-//! file with a small page cache, and each table is compared by walking both copies in the
-//! same order, a row at a time; only when a table differs are its rows read whole, to name
-//! the first difference by its key. Signatures, the costly part, are checked a batch at a
+//! file with a small page cache, and each table is compared by summing both copies a row at
+//! a time, unsorted; only when a table differs are its rows read whole, to name the first
+//! difference by its key. Signatures, the costly part, are checked a batch at a
 //! time on every core, and the first bad one in the log's order is still the one named.
 //!
 //! [`check_all`] does that and more, on an open folder: SQLCipher's check of every page's
@@ -281,6 +281,18 @@ pub struct VerifyReport {
 
 /// Checks every chain and signature, then that the tables match the events.
 pub fn verify(conn: &Connection) -> Result<VerifyReport> {
+    // Every page is read once, in order: a large cache would only fill with pages never read
+    // again. The folder's own setting is put back afterwards, whatever happened.
+    conn.pragma_update(None, "cache_size", VERIFY_CACHE_KIB)?;
+    let result = verify_all(conn);
+    conn.pragma_update(None, "cache_size", db::CACHE_KIB)?;
+    result
+}
+
+/// The stored database's page cache while it is verified (SQLite's negative-means-KiB).
+const VERIFY_CACHE_KIB: i64 = -4_000;
+
+fn verify_all(conn: &Connection) -> Result<VerifyReport> {
     let (events, devices) = check_chains(conn)?;
     // A full disk is when a coordinator most needs to know their records are sound: then the
     // tables are rebuilt in memory instead.
@@ -291,7 +303,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     let rebuilt = scratch.conn();
     let mut total_rows = 0;
     for (table, order) in schema::PROJECTION_TABLES {
-        total_rows += match rows_alike(conn, rebuilt, table, order)? {
+        total_rows += match rows_alike(conn, rebuilt, table)? {
             Some(n) => n,
             None => compare_table(conn, rebuilt, table, order)?,
         };
@@ -446,36 +458,53 @@ fn check_signatures(batch: &mut Vec<Pending>) -> Result<()> {
     Ok(())
 }
 
-/// Walks both copies of `table` in the same order a row at a time: `Some(rows)` when they
-/// hold the same rows, `None` at the first difference (then `compare_table` names it).
-fn rows_alike(
-    stored: &Connection,
-    rebuilt: &Connection,
-    table: &str,
-    order: &str,
-) -> Result<Option<usize>> {
-    let sql = format!("SELECT * FROM {table} ORDER BY {order}");
-    let (mut have_stmt, mut want_stmt) = (stored.prepare(&sql)?, rebuilt.prepare(&sql)?);
-    let n = have_stmt.column_count();
-    if want_stmt.column_count() != n {
-        return Ok(None);
-    }
-    let (mut have, mut want) = (have_stmt.query([])?, want_stmt.query([])?);
-    let mut rows = 0;
-    loop {
-        match (have.next()?, want.next()?) {
-            (None, None) => return Ok(Some(rows)),
-            (Some(h), Some(w)) => {
-                for i in 0..n {
-                    if h.get_ref(i)? != w.get_ref(i)? {
-                        return Ok(None);
-                    }
-                }
-                rows += 1;
-            }
-            _ => return Ok(None),
+/// `Some(rows)` when both copies of `table` hold the same rows, `None` when they differ (then
+/// `compare_table` reads them whole to name the first difference).
+///
+/// Each copy is read once in whatever order it is stored, never sorted (sorting the search
+/// index alone would take memory growing with the case log), and summed as a multiset: the
+/// count of rows and the sum, modulo 2^256, of each row's SHA-256. Two copies that differ in
+/// any value, or in how many times a row appears, give different sums.
+fn rows_alike(stored: &Connection, rebuilt: &Connection, table: &str) -> Result<Option<usize>> {
+    let (have, want) = (table_sum(stored, table)?, table_sum(rebuilt, table)?);
+    Ok((have == want).then_some(have.0))
+}
+
+/// The number of rows of `table` and the sum of their digests (see [`rows_alike`]).
+fn table_sum(conn: &Connection, table: &str) -> Result<(usize, [u64; 4])> {
+    use rusqlite::types::ValueRef;
+    use sha2::{Digest, Sha256};
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
+    let n = stmt.column_count();
+    let mut rows = stmt.query([])?;
+    let (mut count, mut sum) = (0usize, [0u64; 4]);
+    while let Some(row) = rows.next()? {
+        let mut digest = Sha256::new();
+        for i in 0..n {
+            // Each value with its type and length, so no two rows encode alike.
+            let (tag, bytes): (u8, std::borrow::Cow<[u8]>) = match row.get_ref(i)? {
+                ValueRef::Null => (0, (&[][..]).into()),
+                ValueRef::Integer(v) => (1, v.to_le_bytes().to_vec().into()),
+                ValueRef::Real(v) => (2, v.to_bits().to_le_bytes().to_vec().into()),
+                ValueRef::Text(t) => (3, t.into()),
+                ValueRef::Blob(b) => (4, b.into()),
+            };
+            digest.update([tag]);
+            digest.update((bytes.len() as u64).to_le_bytes());
+            digest.update(&bytes);
         }
+        let bytes = digest.finalize();
+        let mut carry = 0u64;
+        for (limb, part) in sum.iter_mut().zip(bytes.chunks_exact(8)) {
+            let word = u64::from_le_bytes(part.try_into().unwrap_or_default());
+            let (s1, c1) = limb.overflowing_add(word);
+            let (s2, c2) = s1.overflowing_add(carry);
+            *limb = s2;
+            carry = u64::from(c1) + u64::from(c2);
+        }
+        count += 1;
     }
+    Ok((count, sum))
 }
 
 fn read_all(conn: &Connection, table: &str, order: &str) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
@@ -573,4 +602,43 @@ fn compare_table(
         )));
     }
     Ok(have.len())
+}
+
+#[cfg(test)]
+mod sum_tests {
+    use super::rows_alike;
+    use rusqlite::Connection;
+
+    fn table(rows: &[(i64, &str)]) -> Connection {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch("CREATE TABLE t (a, b)").expect("table");
+        for (a, b) in rows {
+            conn.execute("INSERT INTO t VALUES (?1, ?2)", rusqlite::params![a, b])
+                .expect("row");
+        }
+        conn
+    }
+
+    #[test]
+    fn the_same_rows_in_another_order_are_alike_and_any_change_is_not() {
+        let stored = table(&[(1, "one"), (2, "two"), (3, "three")]);
+        assert_eq!(
+            rows_alike(
+                &stored,
+                &table(&[(3, "three"), (1, "one"), (2, "two")]),
+                "t"
+            )
+            .expect("sum"),
+            Some(3)
+        );
+        for other in [
+            table(&[(1, "one"), (2, "two"), (3, "three!")]),
+            table(&[(1, "one"), (2, "two")]),
+            table(&[(1, "one"), (1, "one"), (3, "three")]),
+            table(&[(1, "one"), (2, "two"), (3, "three"), (3, "three")]),
+            table(&[(1, "onet"), (2, "wo"), (3, "three")]),
+        ] {
+            assert_eq!(rows_alike(&stored, &other, "t").expect("sum"), None);
+        }
+    }
 }

@@ -43,8 +43,8 @@ pub use sealed::{is_sealed, SEALED_EXTENSION};
 pub use signing::{fingerprint, PackSigner};
 pub use store::{restore_file, store_file, store_file_with, StoreError};
 pub use stream::{
-    decrypt_stream, decrypt_stream_unhashed, encrypt_stream, CaptureSummary, DecryptSummary,
-    StreamError,
+    decrypt_stream, decrypt_stream_unhashed, encrypt_stream, encrypt_stream_unhashed,
+    CaptureSummary, DecryptSummary, StreamError,
 };
 pub use verify::{
     verify_pack, verify_pack_expecting, verify_sealed_pack, verify_sealed_pack_expecting,

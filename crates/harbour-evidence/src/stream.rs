@@ -150,9 +150,40 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn encrypt_stream(
     master: &MasterKey,
     item_id: &str,
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<CaptureSummary, StreamError> {
+    let mut tally = Tally::default();
+    encrypt_each(master, item_id, reader, writer, |plain| tally.update(plain))?;
+    let (size, sha256) = tally.finish();
+    Ok(CaptureSummary { size, sha256 })
+}
+
+/// Like [`encrypt_stream`], but without hashing the plaintext: for a caller that has no use
+/// for the hash (a backup, whose contents are hashed where they were captured), so the
+/// encryption is not held to the speed of SHA-256. Returns the plaintext's size.
+pub fn encrypt_stream_unhashed(
+    master: &MasterKey,
+    item_id: &str,
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<u64, StreamError> {
+    let mut size = 0u64;
+    encrypt_each(master, item_id, reader, writer, |plain| {
+        size += plain.len() as u64;
+    })?;
+    Ok(size)
+}
+
+/// Encrypts everything from `reader` into `writer`, giving each chunk's plaintext to
+/// `each` before it is encrypted.
+fn encrypt_each(
+    master: &MasterKey,
+    item_id: &str,
     mut reader: impl Read,
     mut writer: impl Write,
-) -> Result<CaptureSummary, StreamError> {
+    mut each: impl FnMut(&[u8]),
+) -> Result<(), StreamError> {
     let keys = FileKeys::derive(master, item_id);
     let mut prefix = [0u8; NONCE_PREFIX_SIZE];
     rand::rngs::OsRng.fill_bytes(&mut prefix);
@@ -161,7 +192,6 @@ pub fn encrypt_stream(
 
     writer.write_all(&header).map_err(StreamError::Write)?;
 
-    let mut tally = Tally::default();
     let mut current = Zeroizing::new(vec![0u8; SEALED_CHUNK_SIZE]);
     let mut next = Zeroizing::new(vec![0u8; SEALED_CHUNK_SIZE]);
     let mut current_len =
@@ -179,7 +209,7 @@ pub fn encrypt_stream(
         let last = next_len == 0;
 
         let (plain, tag_space) = current.split_at_mut(current_len);
-        tally.update(plain);
+        each(plain);
         let nonce = chunk_nonce(&prefix, counter, last);
         let tag = cipher
             .encrypt_in_place_detached(&nonce, &header, plain)
@@ -198,8 +228,7 @@ pub fn encrypt_stream(
     }
 
     writer.flush().map_err(StreamError::Write)?;
-    let (size, sha256) = tally.finish();
-    Ok(CaptureSummary { size, sha256 })
+    Ok(())
 }
 
 /// Decrypts an evidence file from `reader` into `writer`, checking every
