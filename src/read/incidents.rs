@@ -22,6 +22,8 @@ pub struct IncidentSummary {
     pub restricted: bool,
     /// The fields (`status`, `risk`) changed on two devices and not yet settled.
     pub in_conflict: Vec<String>,
+    /// The names of the learners involved, in alphabetical order.
+    pub learners: Vec<String>,
 }
 
 /// Which incidents a list shows.
@@ -122,7 +124,9 @@ const SUMMARY_COLUMNS: &str = "i.id, i.reference, i.centre_code, i.status, i.ris
      (SELECT group_concat(code, ',') FROM (SELECT code FROM incident_categories c WHERE c.incident_id = i.id ORDER BY code)), \
      i.concerns_staff IS NOT NULL, \
      (SELECT group_concat(field, ',') FROM (SELECT field FROM field_heads g WHERE g.incident_id = i.id \
-      GROUP BY field HAVING count(DISTINCT value) > 1 ORDER BY field))";
+      GROUP BY field HAVING count(DISTINCT value) > 1 ORDER BY field)), \
+     (SELECT group_concat(name, char(31)) FROM (SELECT l.name FROM incident_learners il \
+      JOIN learners l ON l.id = il.learner_id WHERE il.incident_id = i.id ORDER BY l.name))";
 
 fn summary(row: &Row<'_>) -> rusqlite::Result<IncidentSummary> {
     let occurred: String = row.get(5)?;
@@ -143,6 +147,10 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<IncidentSummary> {
         in_conflict: row
             .get::<_, Option<String>>(8)?
             .map(|c| c.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
+        learners: row
+            .get::<_, Option<String>>(9)?
+            .map(|c| c.split('\u{1f}').map(str::to_string).collect())
             .unwrap_or_default(),
     })
 }

@@ -1,9 +1,14 @@
 //! Full-text search over incidents and their chronology, inside the encrypted database.
 //!
-//! The words a person types are each quoted before they reach FTS5, so punctuation or words
-//! like AND and NEAR are searched for, never read as query syntax. Every word must appear
-//! (in the account, the reference, a note, a correction…); a trailing `*` keeps its meaning
-//! as "begins with". Results come newest first.
+//! The index holds every three-character sequence of the text (SQLite's trigram tokenizer),
+//! so a word typed is found anywhere inside a word: "bullying" in "cyberbullying", "Insta"
+//! in "Instagram", "LEE/2026/0417" in a police reference. Each typed word is quoted before it
+//! reaches FTS5, so punctuation or words like AND and NEAR are searched for, never read as
+//! query syntax; every word must appear (in the account, the reference, a category, a
+//! learner's name, a place, a note, a correction, a referral…), case and accents aside.
+//! Words of one or two characters cannot be looked up in such an index and are left out. A
+//! trailing `*` is accepted and ignored: every word is already found as part of a longer one.
+//! Results come newest first.
 
 use rusqlite::Connection;
 use uuid::Uuid;
@@ -11,24 +16,18 @@ use uuid::Uuid;
 use super::incidents::{summaries, IncidentSummary};
 use crate::{Error, Result};
 
-/// Turns typed words into a safe FTS5 query, or None if there are no words.
+/// The shortest word the index can look up.
+const SHORTEST: usize = 3;
+
+/// Turns typed words into a safe FTS5 query, or None if there are no words to look up.
 pub fn fts_query(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split_whitespace()
         .filter_map(|w| {
-            let prefix = w.ends_with('*');
-            let word: String = w
-                .trim_end_matches('*')
-                .chars()
-                .filter(|c| {
-                    c.is_alphanumeric() || *c == '-' || *c == '\'' || *c == '.' || *c == '@'
-                })
-                .collect();
-            if word.is_empty() {
-                return None;
-            }
-            let quoted = format!("\"{}\"", word.replace('"', ""));
-            Some(if prefix { format!("{quoted}*") } else { quoted })
+            // Punctuation around a word is not part of it; inside it ("CRIME-1") it is.
+            let word = w.replace('"', "");
+            let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+            (word.chars().count() >= SHORTEST).then(|| format!("\"{word}\""))
         })
         .collect();
     if terms.is_empty() {
@@ -48,8 +47,8 @@ pub fn search(
     text: &str,
     limit: usize,
 ) -> Result<Vec<IncidentSummary>> {
-    let query =
-        fts_query(text).ok_or_else(|| Error::invalid("Type at least one word to search for."))?;
+    let query = fts_query(text)
+        .ok_or_else(|| Error::invalid("Type a word of at least three letters to search for."))?;
     let mut stmt = conn.prepare_cached(
         "SELECT s.incident_id FROM search s JOIN incidents i ON i.id = s.incident_id
          WHERE search MATCH ?1 AND (i.concerns_staff IS NULL OR i.concerns_staff <> ?2)
@@ -80,9 +79,14 @@ mod tests {
         );
         assert_eq!(
             fts_query("\"quoted\" (paren) OR").as_deref(),
-            Some("\"quoted\" \"paren\" \"OR\"")
+            Some("\"quoted\" \"paren\"")
         );
-        assert_eq!(fts_query("snap*").as_deref(), Some("\"snap\"*"));
+        assert_eq!(fts_query("snap*").as_deref(), Some("\"snap\""));
+        assert_eq!(
+            fts_query("LEE/2026/0417").as_deref(),
+            Some("\"LEE/2026/0417\"")
+        );
         assert_eq!(fts_query("  ()  "), None);
+        assert_eq!(fts_query("PC on"), None);
     }
 }

@@ -276,7 +276,24 @@ fn open_incident(conn: &Connection, event: &Event, o: &IncidentOpened) -> Result
     }
     text.push_str(&format!(" Account: \u{201c}{}\u{201d}", o.account));
     chronicle(conn, event, &id, &text, None)?;
-    index(conn, &id, &reference)
+    // The reference, the categories' names and the learners' names are searched too.
+    let mut words = vec![reference];
+    let mut category = conn.prepare_cached("SELECT name FROM categories WHERE code = ?1")?;
+    for c in &o.categories {
+        words.extend(
+            category
+                .query_row([c], |r| r.get::<_, String>(0))
+                .optional()?,
+        );
+    }
+    let mut name = conn.prepare_cached("SELECT name FROM learners WHERE id = ?1")?;
+    for (l, _) in &o.learners {
+        words.extend(
+            name.query_row([l.to_string()], |r| r.get::<_, String>(0))
+                .optional()?,
+        );
+    }
+    index(conn, &id, &words.join(" \u{b7} "))
 }
 
 fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &str) -> Result<()> {

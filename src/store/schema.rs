@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 8;
+pub const PROJECTION_VERSION: i64 = 9;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -455,6 +455,19 @@ ALTER TABLE evidence_items ADD COLUMN imagery TEXT;
 ALTER TABLE evidence_items ADD COLUMN looked_into INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// Search finds any part of a word, as people type it ("bullying" in "cyberbullying",
+/// "Insta" in "Instagram", a crime reference with its slashes): the index is of every
+/// three-character sequence instead of whole words. The tables are rebuilt on open
+/// (`PROJECTION_VERSION`), which fills it.
+const V12: &str = r#"
+DROP TABLE search;
+CREATE VIRTUAL TABLE search USING fts5 (
+    incident_id UNINDEXED,
+    body,
+    tokenize = 'trigram remove_diacritics 1'
+);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -505,6 +518,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V9),
         M::up(V10),
         M::up(V11),
+        M::up(V12),
     ])
 }
 

@@ -231,6 +231,32 @@ fn an_incident_from_start_to_close() {
     assert_eq!(hits("bus stop"), vec![reference.clone()]);
     assert_eq!(hits("copied"), vec![second.clone()]);
     assert!(hits("nonexistentword").is_empty());
+    // What people type: part of a word, a category's name, a learner's name, a place, and
+    // an agency's reference with its slashes.
+    assert_eq!(hits("capt"), vec![reference.clone()]);
+    assert_eq!(hits("harassment"), vec![second.clone(), reference.clone()]);
+    assert_eq!(hits("bullying alex"), vec![reference.clone()]);
+    assert_eq!(hits("insta"), vec![second.clone(), reference.clone()]);
+    f.ok(&[
+        "incident",
+        "refer",
+        &second,
+        "--agency",
+        "police",
+        "--person",
+        "Sam Example",
+        "--reference",
+        "LEE/2026/0417",
+    ]);
+    assert_eq!(hits("2026/0417"), vec![second.clone()]);
+    let err = f.fails(&["incident", "search", "PC"]);
+    assert!(err.contains("at least three letters"), "{err}");
+    // The list shows who is involved, by name.
+    let listed: Value = f.json(&["incident", "search", "captions"]);
+    assert_eq!(
+        listed[0]["learners"],
+        serde_json::json!(["Alex Example", "Jo Sample"])
+    );
     assert!(
         hits("NEAR(\"bus\" OR").len() <= 1,
         "query syntax must not break search"
