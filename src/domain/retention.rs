@@ -19,7 +19,6 @@ use crate::{Error, Result};
 const FILES: &[&str] = &[
     include_str!("../../assets/retention/learner-file.toml"),
     include_str!("../../assets/retention/staff-allegation.toml"),
-    include_str!("../../assets/retention/other-incident.toml"),
     include_str!("../../assets/retention/consent.toml"),
     include_str!("../../assets/retention/evidence.toml"),
     include_str!("../../assets/retention/referral.toml"),
@@ -33,7 +32,6 @@ pub const RECORD_KINDS: &[(&str, &[&str])] = &[
         &["date-of-birth", "newest-incident", "leaving"],
     ),
     ("staff-allegation", &["allegation", "pension-age"]),
-    ("other-incident", &["incident"]),
     ("consent", &["leaving"]),
     ("evidence", &[]),
     ("referral", &[]),
@@ -50,8 +48,8 @@ pub const MAX_YEARS: i64 = 150;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
-    /// `date-of-birth`, `newest-incident`, `leaving`, `allegation`, `pension-age` (years
-    /// from the member of staff's date of birth) or `incident`.
+    /// `date-of-birth`, `newest-incident`, `leaving`, `allegation` or `pension-age` (years
+    /// from the member of staff's date of birth).
     pub from: String,
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub years: i64,
@@ -89,7 +87,6 @@ impl Period {
             "pension-age" => {
                 return format!("normal pension age ({} years of age)", self.years);
             }
-            "incident" => "the incident",
             other => other,
         };
         let unit = if self.years == 1 { "year" } else { "years" };

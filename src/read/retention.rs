@@ -2,9 +2,9 @@
 //! for review on a date, the decisions made, and the legal holds in force.
 //!
 //! The records reviewed are a learner's child-protection file (their record and every
-//! incident they appear in), an incident that names no learner (an allegation about a
-//! member of staff under its own rule, any other under the `other-incident` rule), and a
-//! learner's consent records. Evidence, referrals and transfers are kept with the record
+//! incident they appear in), an allegation about a member of staff (under its own rule,
+//! whether or not it names a learner), and a learner's consent records. Every other
+//! incident names a learner, so it is reviewed with their file. Evidence, referrals and transfers are kept with the record
 //! they belong to. Incidents about the person using this device are left out, as everywhere.
 
 use chrono::{DateTime, NaiveDate};
@@ -173,7 +173,6 @@ struct Starts {
     newest_incident: Option<NaiveDate>,
     leaving: Option<NaiveDate>,
     allegation: Option<NaiveDate>,
-    incident: Option<NaiveDate>,
 }
 
 fn review_date(
@@ -193,7 +192,6 @@ fn review_date(
                 s.leaving
             }
             "allegation" => s.allegation,
-            "incident" => s.incident,
             "pension-age" => {
                 notes.push(format!(
                     "The member of staff's date of birth is not recorded in Harbour, so their normal pension age ({} years of age) could not be counted: the date is counted from the allegation alone. Check their pension age before deciding.",
@@ -277,7 +275,6 @@ pub fn learner_file(conn: &Connection, viewer: Uuid, learner: Uuid) -> Result<Re
         newest_incident: occurred.iter().filter_map(|o| uk_date(o)).max(),
         leaving: leaving(conn, &key)?,
         allegation: None,
-        incident: None,
     };
     let rule = rules::find_in(conn, "learner-file")?;
     let mut notes = Vec::new();
@@ -306,7 +303,6 @@ pub fn consent(conn: &Connection, learner: Uuid) -> Result<Option<Retention>> {
         newest_incident: None,
         leaving: leaving(conn, &key)?,
         allegation: None,
-        incident: None,
     };
     let rule = rules::find_in(conn, "consent")?;
     let mut notes = Vec::new();
@@ -314,53 +310,28 @@ pub fn consent(conn: &Connection, learner: Uuid) -> Result<Option<Retention>> {
     finish(conn, RecordRef::Consent(learner), rule, date, notes).map(Some)
 }
 
-/// An incident under its own rule: `staff-allegation` for an allegation about a member of
-/// staff, `other-incident` for one that names no learner. None for an incident that is part
-/// of learners' files (reviewed with them), or one this viewer may not see.
+/// An allegation about a member of staff, under the `staff-allegation` rule. None for any
+/// other incident (part of the files of the learners in it, reviewed with them), or one
+/// this viewer may not see.
 pub fn incident(conn: &Connection, viewer: Uuid, incident: Uuid) -> Result<Option<Retention>> {
     let key = incident.to_string();
-    let row: Option<(String, String, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT occurred_at, reported_at, concerns_staff FROM incidents WHERE id = ?1",
-        )?
-        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let row: Option<(String, Option<String>)> = conn
+        .prepare_cached("SELECT reported_at, concerns_staff FROM incidents WHERE id = ?1")?
+        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some((occurred, reported, concerns)) = row else {
+    let Some((reported, Some(concerns))) = row else {
         return Ok(None);
     };
-    if concerns.as_deref() == Some(viewer.to_string().as_str()) {
+    if concerns == viewer.to_string() {
         return Ok(None);
     }
-    let (kind, starts) = if concerns.is_some() {
-        (
-            "staff-allegation",
-            Starts {
-                dob: None,
-                newest_incident: None,
-                leaving: None,
-                allegation: uk_date(&reported),
-                incident: uk_date(&occurred),
-            },
-        )
-    } else {
-        let learners: bool = conn
-            .prepare_cached("SELECT count(*) > 0 FROM incident_learners WHERE incident_id = ?1")?
-            .query_row([&key], |r| r.get(0))?;
-        if learners {
-            return Ok(None);
-        }
-        (
-            "other-incident",
-            Starts {
-                dob: None,
-                newest_incident: None,
-                leaving: None,
-                allegation: None,
-                incident: uk_date(&occurred),
-            },
-        )
+    let starts = Starts {
+        dob: None,
+        newest_incident: None,
+        leaving: None,
+        allegation: uk_date(&reported),
     };
-    let rule = rules::find_in(conn, kind)?;
+    let rule = rules::find_in(conn, "staff-allegation")?;
     let mut notes = Vec::new();
     let date = review_date(&rule, &starts, &mut notes);
     finish(conn, RecordRef::Incident(incident), rule, date, notes).map(Some)
@@ -385,9 +356,7 @@ pub fn all(conn: &Connection, viewer: Uuid) -> Result<Vec<Retention>> {
         .collect::<rusqlite::Result<_>>()?;
     let incidents: Vec<String> = conn
         .prepare_cached(
-            "SELECT id FROM incidents i WHERE concerns_staff IS NOT NULL
-                OR NOT EXISTS (SELECT 1 FROM incident_learners il WHERE il.incident_id = i.id)
-             ORDER BY reference",
+            "SELECT id FROM incidents WHERE concerns_staff IS NOT NULL ORDER BY reference",
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -487,6 +456,7 @@ pub fn rules(conn: &Connection) -> Result<Vec<RuleSummary>> {
         .map(|rule| {
             let adapted = !built_in.contains(&rule);
             let keeps = match &rule.kept_with {
+                Some(with) if with == "learner-file" => "kept with the learner's file".to_string(),
                 Some(with) => format!("kept with its {}", with.replace('-', " ")),
                 None => {
                     let parts: Vec<String> = rule.periods.iter().map(|p| p.describe()).collect();

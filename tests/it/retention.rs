@@ -1,0 +1,549 @@
+//! Records kept as long as the law says and no longer: the retention rules are data with
+//! their sources, each record's review date follows its rule (a learner's file at date of
+//! birth + 25 years, later if their newest incident says so; an allegation about staff 10
+//! years on, saying that the date of birth is not known), review decisions and legal holds
+//! are events, and a held record is never destroyed. Through the real `harbour` binary.
+
+use crate::common;
+
+use common::{open_incident, Folder};
+use serde_json::Value;
+
+/// Runs a command expected to be refused; checks the refusal is one sentence on one line
+/// and that the database did not change. Returns the sentence.
+fn refused(f: &Folder, args: &[&str]) -> String {
+    let before = f.snapshot();
+    let err = f.fails(args);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.ends_with('.'), "{err}");
+    assert_eq!(
+        before.get("harbour.db"),
+        f.snapshot().get("harbour.db"),
+        "a refused command changed the database: {args:?}"
+    );
+    err
+}
+
+/// An incident that happened on `occurred` (ISO), with these learners.
+fn incident_on(f: &Folder, category: &str, occurred: &str, learners: &[(&str, &str)]) -> String {
+    let mut args: Vec<String> = [
+        "incident",
+        "new",
+        "--category",
+        category,
+        "--occurred",
+        occurred,
+        "--reported",
+        occurred,
+        "--reporter",
+        "Chris Tutor, Assessor",
+        "--account",
+        "Posts about the centre",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (id, role) in learners {
+        args.push("--learner".into());
+        args.push(format!("{id}:{role}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    f.ok(&refs)
+}
+
+/// An allegation about a new member of staff, made (and reported) on `when` (ISO).
+fn allegation_on(f: &Folder, when: &str) -> String {
+    let staff = f.ok(&[
+        "org",
+        "add-staff",
+        "--name",
+        "Robin Sample",
+        "--job-title",
+        "Assessor",
+    ]);
+    f.ok(&[
+        "incident",
+        "new",
+        "--category",
+        "allegation-staff",
+        "--concerns",
+        &staff,
+        "--occurred",
+        when,
+        "--reported",
+        when,
+        "--reporter",
+        "Chris Tutor, Assessor",
+        "--account",
+        "A concern about messages sent to a learner",
+    ])
+}
+
+fn due_labels(f: &Folder, on: &str) -> Vec<String> {
+    let v = f.json(&["retention", "due", "--on", on]);
+    v.as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["label"].as_str().expect("label").to_string())
+        .collect()
+}
+
+fn show(f: &Folder, record: &str) -> Value {
+    f.json(&["retention", "show", record])
+}
+
+#[test]
+fn a_learners_file_is_reviewed_at_25_and_learner_show_names_the_rule() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let shown = f.ok(&["learner", "show", &alex]);
+    assert!(
+        shown.contains("Review date: 17/04/2034 (date of birth + 25 years)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("retention rule learner-file version 1") && shown.contains("IRMS"),
+        "{shown}"
+    );
+    let json = f.json(&["learner", "show", &alex]);
+    assert_eq!(json["retention"]["file"]["review_on"], "2034-04-17");
+    assert!(due_labels(&f, "2034-04-16").is_empty());
+    assert_eq!(due_labels(&f, "2034-04-17"), vec!["Alex Example's file"]);
+    let listed = f.ok(&["retention", "due", "--on", "2034-04-17"]);
+    assert!(
+        listed.contains("17/04/2034") && listed.contains("learner-file v1"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn an_adult_learners_review_date_follows_their_newest_incident() {
+    let f = Folder::new();
+    f.init();
+    let jordan = f.add_learner("Jordan Sample", "1990-01-01");
+    // Born 1990: date of birth + 25 is 2015, but the incident that year keeps it to 2021.
+    incident_on(
+        &f,
+        "cyberbullying",
+        "2015-03-01T10:00",
+        &[(&jordan, "subject")],
+    );
+    let r = show(&f, &jordan);
+    assert_eq!(r["review_on"], "2021-03-01", "{r}");
+    assert_eq!(due_labels(&f, "2026-12-01"), vec!["Jordan Sample's file"]);
+    // A newer incident moves the review date on: six years after it.
+    open_incident(&f, "cyberbullying", &[(&jordan, "witness")]);
+    let r = show(&f, &jordan);
+    assert_eq!(r["review_on"], "2032-11-20", "{r}");
+    assert!(due_labels(&f, "2026-12-01").is_empty());
+}
+
+#[test]
+fn an_allegation_about_staff_is_kept_ten_years_and_says_the_date_of_birth_is_unknown() {
+    let f = Folder::new();
+    f.init();
+    let staff = f.ok(&[
+        "org",
+        "add-staff",
+        "--name",
+        "Robin Sample",
+        "--job-title",
+        "Assessor",
+    ]);
+    let reference = f.ok(&[
+        "incident",
+        "new",
+        "--category",
+        "allegation-staff",
+        "--concerns",
+        &staff,
+        "--occurred",
+        "2026-11-20T15:30",
+        "--reported",
+        "2026-11-21T09:00",
+        "--reporter",
+        "Chris Tutor, Assessor",
+        "--account",
+        "A concern about messages sent to a learner",
+    ]);
+    let r = show(&f, &reference);
+    assert_eq!(r["rule"], "staff-allegation");
+    // Ten years from the allegation (when it was reported), not from when it happened.
+    assert_eq!(r["review_on"], "2036-11-21", "{r}");
+    let text = f.ok(&["retention", "show", &reference]);
+    assert!(
+        text.contains("date of birth is not recorded") && text.contains("pension age"),
+        "{text}"
+    );
+    assert_eq!(due_labels(&f, "2036-11-21"), vec![reference]);
+}
+
+#[test]
+fn a_rule_file_without_a_source_a_negative_period_or_an_unknown_record_kind_is_refused() {
+    let f = Folder::new();
+    f.init();
+    let file = f.tmp.path().join("rule.toml");
+    let path = file.to_str().expect("path").to_string();
+    f.ok(&["retention", "copy", "learner-file", "--out", &path]);
+    let copied = std::fs::read_to_string(&file).expect("copied rule");
+    assert!(copied.contains("years = 25"), "{copied}");
+    let newer = copied.replace("version = 1", "version = 2");
+
+    let no_source: String = newer
+        .lines()
+        .filter(|l| !l.starts_with("source"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&file, no_source).expect("write");
+    let err = refused(&f, &["retention", "adapt", &path]);
+    assert!(err.contains("has no source"), "{err}");
+
+    std::fs::write(&file, newer.replace("years = 25", "years = -25")).expect("write");
+    let err = refused(&f, &["retention", "adapt", &path]);
+    assert!(err.contains("negative period"), "{err}");
+
+    std::fs::write(
+        &file,
+        newer.replace("record = \"learner-file\"", "record = \"lunch-orders\""),
+    )
+    .expect("write");
+    let err = refused(&f, &["retention", "adapt", &path]);
+    assert!(
+        err.contains("\u{201c}lunch-orders\u{201d} is not a kind of record Harbour holds"),
+        "{err}"
+    );
+
+    // Nothing was adopted: the review date still follows version 1.
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    assert_eq!(show(&f, &alex)["rule_version"], 1);
+}
+
+#[test]
+fn an_adapted_rule_moves_the_review_date_and_a_version_not_newer_is_refused() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let file = f.tmp.path().join("rule.toml");
+    let path = file.to_str().expect("path").to_string();
+    f.ok(&["retention", "copy", "learner-file", "--out", &path]);
+    let copied = std::fs::read_to_string(&file).expect("copied rule");
+
+    std::fs::write(&file, copied.replace("years = 25", "years = 30")).expect("write");
+    let err = refused(&f, &["retention", "adapt", &path]);
+    assert!(
+        err.contains("not newer than the current version 1"),
+        "{err}"
+    );
+
+    std::fs::write(
+        &file,
+        copied
+            .replace("version = 1", "version = 2")
+            .replace("years = 25", "years = 30"),
+    )
+    .expect("write");
+    f.ok(&["retention", "adapt", &path]);
+    let r = show(&f, &alex);
+    assert_eq!(r["rule_version"], 2);
+    assert_eq!(r["review_on"], "2039-04-17");
+    let rules = f.ok(&["retention", "rules"]);
+    assert!(
+        rules.contains("learner-file       version 2 (adapted)"),
+        "{rules}"
+    );
+    f.ok(&["verify"]);
+}
+
+#[test]
+fn destroying_before_the_review_date_needs_the_override_and_a_reason() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let err = refused(
+        &f,
+        &[
+            "retention",
+            "review",
+            &alex,
+            "--destroy",
+            "--reason",
+            "Left the centre",
+        ],
+    );
+    assert!(
+        err.contains("not due for review until 17/04/2034") && err.contains("explicit override"),
+        "{err}"
+    );
+    let err = refused(
+        &f,
+        &[
+            "retention",
+            "review",
+            &alex,
+            "--destroy",
+            "--early",
+            "--reason",
+            "  ",
+        ],
+    );
+    assert!(err.contains("reason"), "{err}");
+
+    let done = f.ok(&[
+        "retention",
+        "review",
+        &alex,
+        "--destroy",
+        "--early",
+        "--reason",
+        "Recorded in error: never a learner here",
+    ]);
+    assert!(
+        done.contains("decision to destroy Alex Example's file is recorded"),
+        "{done}"
+    );
+    let r = show(&f, &alex);
+    assert_eq!(r["destroyed"], true);
+    assert_eq!(r["decision"]["early"], true);
+    assert_eq!(
+        r["decision"]["reason"],
+        "Recorded in error: never a learner here"
+    );
+    // Decided once: not listed again, and not decided twice.
+    assert!(due_labels(&f, "2040-01-01").is_empty());
+    refused(
+        &f,
+        &[
+            "retention",
+            "review",
+            &alex,
+            "--keep-until",
+            "2040-01-01",
+            "--reason",
+            "Changed mind",
+        ],
+    );
+    let shown = f.ok(&["learner", "show", &alex]);
+    assert!(
+        shown.contains("destroy, before the review date (override)"),
+        "{shown}"
+    );
+    f.ok(&["verify"]);
+}
+
+#[test]
+fn keeping_a_record_moves_its_review_date_and_a_date_not_ahead_is_refused() {
+    let f = Folder::new();
+    f.init();
+    let jordan = f.add_learner("Jordan Sample", "1990-01-01");
+    incident_on(
+        &f,
+        "cyberbullying",
+        "2015-03-01T10:00",
+        &[(&jordan, "subject")],
+    );
+    let err = refused(
+        &f,
+        &[
+            "retention",
+            "review",
+            &jordan,
+            "--keep-until",
+            "2020-01-01",
+            "--reason",
+            "Still needed",
+        ],
+    );
+    assert!(err.contains("must be after today"), "{err}");
+    f.ok(&[
+        "retention",
+        "review",
+        &jordan,
+        "--keep-until",
+        "2031-06-30",
+        "--reason",
+        "A civil claim is expected",
+    ]);
+    let r = show(&f, &jordan);
+    assert_eq!(r["review_on"], "2031-06-30");
+    assert_eq!(r["decision"]["decision"], "keep");
+    assert!(due_labels(&f, "2031-06-29").is_empty());
+    assert_eq!(due_labels(&f, "2031-06-30"), vec!["Jordan Sample's file"]);
+}
+
+#[test]
+fn a_held_incident_cannot_be_destroyed_and_the_folder_is_unchanged() {
+    let f = Folder::new();
+    f.init();
+    // An allegation about staff is reviewed on its own: ten years from 2015.
+    let reference = allegation_on(&f, "2015-03-01T10:00");
+    assert_eq!(show(&f, &reference)["review_on"], "2025-03-01");
+    f.ok(&[
+        "retention",
+        "hold",
+        &reference,
+        "--reason",
+        "Relevant to a statutory inquiry",
+    ]);
+    let held = f.ok(&["retention", "holds"]);
+    assert!(
+        held.contains(&reference) && held.contains("Relevant to a statutory inquiry"),
+        "{held}"
+    );
+    for extra in [&[][..], &["--early"][..]] {
+        let mut args = vec![
+            "retention",
+            "review",
+            &reference,
+            "--destroy",
+            "--reason",
+            "Past its date",
+        ];
+        args.extend_from_slice(extra);
+        let err = refused(&f, &args);
+        assert_eq!(
+            err,
+            format!("{reference} is under a legal hold, so it cannot be destroyed and nothing was changed.")
+        );
+    }
+    // Kept while held, still listed as due (flagged), and keeping it is allowed.
+    assert!(f.ok(&["retention", "due"]).contains("[legal hold]"));
+    refused(&f, &["retention", "lift", &reference, "--reason", ""]);
+    f.ok(&[
+        "retention",
+        "lift",
+        &reference,
+        "--reason",
+        "The inquiry has reported",
+    ]);
+    assert_eq!(
+        f.ok(&["retention", "holds"]),
+        "No legal holds are in force."
+    );
+    let err = refused(&f, &["retention", "lift", &reference, "--reason", "Again"]);
+    assert!(err.contains("no legal hold"), "{err}");
+    f.ok(&[
+        "retention",
+        "review",
+        &reference,
+        "--destroy",
+        "--reason",
+        "Past its date; no inquiry needs it",
+    ]);
+    assert_eq!(show(&f, &reference)["destroyed"], true);
+    f.ok(&["verify"]);
+}
+
+#[test]
+fn a_hold_on_an_incident_protects_the_file_of_every_learner_in_it() {
+    let f = Folder::new();
+    f.init();
+    let jordan = f.add_learner("Jordan Sample", "1990-01-01");
+    let reference = incident_on(
+        &f,
+        "cyberbullying",
+        "2015-03-01T10:00",
+        &[(&jordan, "subject")],
+    );
+    // The incident is part of Jordan's file, so it is reviewed with it.
+    let err = refused(
+        &f,
+        &[
+            "retention",
+            "review",
+            &reference,
+            "--destroy",
+            "--reason",
+            "Old",
+        ],
+    );
+    assert!(err.contains("reviewed with them"), "{err}");
+    f.ok(&[
+        "retention",
+        "hold",
+        &reference,
+        "--reason",
+        "Legal proceedings",
+    ]);
+    let err = refused(
+        &f,
+        &[
+            "retention",
+            "review",
+            &jordan,
+            "--destroy",
+            "--reason",
+            "Past its date",
+        ],
+    );
+    assert!(err.contains("under a legal hold"), "{err}");
+    let shown = f.ok(&["learner", "show", &jordan]);
+    assert!(
+        shown.contains(&format!("LEGAL HOLD on {reference}"))
+            && shown.contains("Legal proceedings"),
+        "{shown}"
+    );
+    // Lifting is done on the record the hold was placed on.
+    let err = refused(&f, &["retention", "lift", &jordan, "--reason", "Done"]);
+    assert!(
+        err.contains(&format!("held through the hold on {reference}")),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_dashboard_and_status_count_the_records_due() {
+    let f = Folder::new();
+    f.init();
+    let status = f.json(&["status"]);
+    assert_eq!(status["retention_due"], 0);
+    let jordan = f.add_learner("Jordan Sample", "1990-01-01");
+    incident_on(
+        &f,
+        "cyberbullying",
+        "2015-03-01T10:00",
+        &[(&jordan, "subject")],
+    );
+    allegation_on(&f, "2016-05-01T10:00");
+    assert_eq!(f.json(&["status"])["retention_due"], 2);
+    assert!(f
+        .ok(&["status"])
+        .contains("2 records are due for review under their retention rule."));
+
+    let (_tmp, mut h) = common::open_in_process();
+    let learner = harbour::ops::learners::add(
+        h.log_mut(),
+        harbour::ops::learners::NewLearner {
+            name: "Alex Example".into(),
+            dob: harbour::domain::time::parse_date("2009-04-17").expect("date"),
+            centre: "MAN".into(),
+            employer: None,
+            carers: vec![],
+        },
+    )
+    .expect("learner");
+    let viewer = h.log().device().author;
+    let on = |d: &str| harbour::domain::time::parse_date(d).expect("date");
+    let count = |h: &harbour::Harbour, d: &str| {
+        harbour::read::dashboard::dashboard(h.log().conn(), viewer, on(d))
+            .expect("dashboard")
+            .retention_due
+    };
+    assert_eq!(count(&h, "2034-04-16"), 0);
+    assert_eq!(count(&h, "2034-04-17"), 1);
+    harbour::ops::retention::review(
+        h.log_mut(),
+        harbour::log::RecordRef::LearnerFile(learner),
+        harbour::ops::retention::Review {
+            decision: harbour::log::RetentionDecision::Keep {
+                until: on("2036-01-01"),
+            },
+            reason: "Reviewed: still needed".into(),
+            early: false,
+        },
+        on("2034-04-17"),
+    )
+    .expect("kept");
+    assert_eq!(count(&h, "2034-04-17"), 0);
+    assert_eq!(count(&h, "2036-01-01"), 1);
+}
