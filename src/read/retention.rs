@@ -225,11 +225,9 @@ fn finish(
     let mut destroyed = false;
     if let Some(d) = &decision {
         match (d.decision.as_str(), d.keep_until) {
-            ("keep", Some(until)) => {
-                if review_on.is_none_or(|r| until > r) {
-                    review_on = Some(until);
-                    because = format!("kept until then by the review of {}", d.at);
-                }
+            ("keep", Some(until)) if review_on.is_none_or(|r| until > r) => {
+                review_on = Some(until);
+                because = format!("kept until then by the review of {}", d.at);
             }
             ("destroy", _) if !d.overridden_by_hold => destroyed = true,
             _ => {}

@@ -487,6 +487,8 @@ export type Dashboard_Deserialize = {
 	 *  within five school days), oldest first.
 	 */
 	transfers_awaiting: Transfer_Deserialize[],
+	/**  Records due for review under their retention rule today (`read::retention::due`). */
+	retention_due: number,
 	/**  When this computer last made a backup, and whether one is overdue. */
 	backup: BackupStatus_Deserialize,
 };
@@ -503,6 +505,8 @@ export type Dashboard_Serialize = {
 	 *  within five school days), oldest first.
 	 */
 	transfers_awaiting: Transfer_Serialize[],
+	/**  Records due for review under their retention rule today (`read::retention::due`). */
+	retention_due: number,
 	/**  When this computer last made a backup, and whether one is overdue. */
 	backup: BackupStatus_Serialize,
 };
