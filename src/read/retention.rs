@@ -233,6 +233,11 @@ fn finish(
             _ => {}
         }
     }
+    // A hold overrides any decision until it is lifted, in whichever order they arrived.
+    let holds = holds(conn, record)?;
+    if !holds.is_empty() {
+        destroyed = false;
+    }
     Ok(Retention {
         record,
         label: label(conn, record)?,
@@ -245,7 +250,7 @@ fn finish(
         notes,
         decision,
         destroyed,
-        holds: holds(conn, record)?,
+        holds,
     })
 }
 

@@ -10,16 +10,15 @@ use common::{open_incident, Folder};
 use serde_json::Value;
 
 /// Runs a command expected to be refused; checks the refusal is one sentence on one line
-/// and that the database did not change. Returns the sentence.
+/// and that no file of the data folder changed. Returns the sentence.
 fn refused(f: &Folder, args: &[&str]) -> String {
     let before = f.snapshot();
     let err = f.fails(args);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.ends_with('.'), "{err}");
-    assert_eq!(
-        before.get("harbour.db"),
-        f.snapshot().get("harbour.db"),
-        "a refused command changed the database: {args:?}"
+    assert!(
+        before == f.snapshot(),
+        "a refused command changed the data folder: {args:?}"
     );
     err
 }
@@ -546,4 +545,133 @@ fn the_dashboard_and_status_count_the_records_due() {
     .expect("kept");
     assert_eq!(count(&h, "2034-04-17"), 0);
     assert_eq!(count(&h, "2036-01-01"), 1);
+}
+
+#[test]
+fn a_hold_placed_at_one_centre_stops_destruction_at_another() {
+    use crate::sync_support::{introduce, Site};
+    use harbour::log::{RecordRef, RetentionDecision};
+    use harbour::ops::retention::{self, Review};
+
+    let mut s = vec![
+        Site::new("MAN", "Sam Example"),
+        Site::new("LDS", "Alex Sample"),
+    ];
+    introduce(&mut s);
+    let mut b = s.pop().expect("b");
+    let mut a = s.pop().expect("a");
+    let learner = a.learner("Jamie Test");
+    a.incident(learner, "Messages after college");
+    let file = RecordRef::LearnerFile(learner);
+    let to_b = a.bundle_for(&[&b]);
+    b.take(&to_b).expect("learner reaches B");
+
+    // B decides to destroy the file early while A, not yet knowing, places a hold.
+    retention::hold(a.h().log_mut(), file, "Relevant to a statutory inquiry").expect("hold");
+    let today = harbour::domain::time::today();
+    retention::review(
+        b.h().log_mut(),
+        file,
+        Review {
+            decision: RetentionDecision::Destroy,
+            reason: "Recorded in error".into(),
+            early: true,
+        },
+        today,
+    )
+    .expect("destroy decided at B");
+    let to_b = a.bundle_for(&[&b]);
+    let to_a = b.bundle_for(&[&a]);
+    b.take(&to_b).expect("hold reaches B");
+    a.take(&to_a).expect("decision reaches A");
+    for site in [&a, &b] {
+        let conn = site.hr().log().conn();
+        let r = harbour::read::retention::learner_file(conn, site.author(), learner)
+            .expect("retention");
+        assert!(!r.destroyed, "the hold did not override the decision");
+        assert_eq!(r.holds.len(), 1);
+        assert_eq!(r.holds[0].reason, "Relevant to a statutory inquiry");
+        harbour::store::verify::verify(conn).expect("verify");
+    }
+    // And now that B knows of the hold, it refuses to destroy, changing nothing.
+    let before: i64 = b
+        .hr()
+        .log()
+        .conn()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .expect("count");
+    let err = retention::review(
+        b.h().log_mut(),
+        file,
+        Review {
+            decision: RetentionDecision::Destroy,
+            reason: "Recorded in error".into(),
+            early: true,
+        },
+        today,
+    )
+    .expect_err("refused");
+    assert_eq!(err.code(), "held");
+    let after: i64 = b
+        .hr()
+        .log()
+        .conn()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_hold_on_an_allegation_never_reaches_the_person_it_concerns() {
+    use crate::sync_support::{introduce, Site};
+    use harbour::log::RecordRef;
+
+    let mut s = vec![
+        Site::new("MAN", "Sam Example"),
+        Site::new("LDS", "Alex Sample"),
+    ];
+    introduce(&mut s);
+    let mut b = s.pop().expect("b");
+    let mut a = s.pop().expect("a");
+    let from_b = b.bundle_for(&[&a]);
+    a.take(&from_b).expect("from b");
+    let incident = harbour::ops::incidents::open(
+        a.h().log_mut(),
+        harbour::ops::incidents::NewIncident {
+            learners: vec![],
+            categories: vec!["allegation-staff".into()],
+            account: "A concern about messages".into(),
+            occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
+            reported_at: None,
+            place: None,
+            reporter: harbour::domain::Reporter {
+                name: "Chris Tutor".into(),
+                job_title: "Assessor".into(),
+            },
+            centre: None,
+            concerns_staff: Some(b.author().to_string()),
+        },
+    )
+    .expect("allegation")
+    .id;
+    let secret = "Held for the LADO's investigation";
+    harbour::ops::retention::hold(a.h().log_mut(), RecordRef::Incident(incident), secret)
+        .expect("hold");
+    let to_b = a.bundle_for(&[&b]);
+    let plain = harbour::sync::import::open(b.hr(), &to_b)
+        .expect("open")
+        .plain;
+    assert!(
+        !plain.windows(secret.len()).any(|w| w == secret.as_bytes()),
+        "the hold's reason was in the bundle for the person the allegation is about"
+    );
+    b.take(&to_b).expect("import");
+    let holds: i64 = b
+        .hr()
+        .log()
+        .conn()
+        .query_row("SELECT count(*) FROM legal_holds", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(holds, 0);
+    harbour::store::verify::verify(b.hr().log().conn()).expect("verify B");
 }
