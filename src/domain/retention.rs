@@ -47,7 +47,7 @@ pub const MAX_YEARS: i64 = 150;
 /// One period of a rule: so many years from a starting point.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Period {
+pub struct RetentionPeriod {
     /// `date-of-birth`, `newest-incident`, `leaving`, `allegation` or `pension-age` (years
     /// from the member of staff's date of birth).
     pub from: String,
@@ -73,10 +73,10 @@ pub struct RetentionRule {
     pub kept_with: Option<String>,
     /// The review date is the latest of these that can be worked out.
     #[serde(default, rename = "keep", skip_serializing_if = "Vec::is_empty")]
-    pub periods: Vec<Period>,
+    pub periods: Vec<RetentionPeriod>,
 }
 
-impl Period {
+impl RetentionPeriod {
     /// The words shown for this period, e.g. "date of birth + 25 years".
     pub fn describe(&self) -> String {
         let from = match self.from.as_str() {

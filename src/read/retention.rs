@@ -36,7 +36,7 @@ pub struct Hold {
 /// The latest review decision about a record.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Decision {
+pub struct RetentionReview {
     /// `keep` or `destroy`.
     pub decision: String,
     pub keep_until: Option<NaiveDate>,
@@ -68,7 +68,7 @@ pub struct Retention {
     pub because: String,
     /// What Harbour could not count, said plainly.
     pub notes: Vec<String>,
-    pub decision: Option<Decision>,
+    pub decision: Option<RetentionReview>,
     /// A destroy decision is in effect: the record is not listed as due again.
     pub destroyed: bool,
     pub holds: Vec<Hold>,
@@ -133,7 +133,7 @@ pub fn holds(conn: &Connection, record: RecordRef) -> Result<Vec<Hold>> {
     Ok(out)
 }
 
-fn latest_decision(conn: &Connection, record: RecordRef) -> Result<Option<Decision>> {
+fn latest_decision(conn: &Connection, record: RecordRef) -> Result<Option<RetentionReview>> {
     let row = conn
         .prepare_cached(
             "SELECT decision, keep_until, reason, author_id, at_ms, early, held FROM retention_reviews
@@ -155,7 +155,7 @@ fn latest_decision(conn: &Connection, record: RecordRef) -> Result<Option<Decisi
     let Some((decision, until, reason, by, at, early, held)) = row else {
         return Ok(None);
     };
-    Ok(Some(Decision {
+    Ok(Some(RetentionReview {
         overridden_by_hold: held && decision == "destroy",
         decision,
         keep_until: until.and_then(|u| NaiveDate::parse_from_str(&u, "%Y-%m-%d").ok()),
