@@ -384,6 +384,12 @@ fn a_held_incident_cannot_be_destroyed_and_the_folder_is_unchanged() {
         "--reason",
         "Relevant to a statutory inquiry",
     ]);
+    let shown = f.ok(&["incident", "show", &reference]);
+    assert!(
+        shown.contains(&format!("LEGAL HOLD on {reference}"))
+            && shown.contains("Review date: 01/03/2025"),
+        "{shown}"
+    );
     let held = f.ok(&["retention", "holds"]);
     assert!(
         held.contains(&reference) && held.contains("Relevant to a statutory inquiry"),
