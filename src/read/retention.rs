@@ -257,6 +257,26 @@ fn finish(
 /// A learner's child-protection file: their record and every incident they appear in (that
 /// this viewer may see), under the `learner-file` rule.
 pub fn learner_file(conn: &Connection, viewer: Uuid, learner: Uuid) -> Result<Retention> {
+    learner_file_in(conn, &rules::all(conn)?, viewer, learner)
+}
+
+/// The rule for a kind of record among those the organisation follows.
+fn rule_for(all: &[RetentionRule], record: &str) -> Result<RetentionRule> {
+    all.iter()
+        .find(|r| r.record == record)
+        .cloned()
+        .ok_or(Error::NotFound {
+            what: "retention rule",
+            key: record.to_string(),
+        })
+}
+
+fn learner_file_in(
+    conn: &Connection,
+    all: &[RetentionRule],
+    viewer: Uuid,
+    learner: Uuid,
+) -> Result<Retention> {
     let key = learner.to_string();
     let dob: String = conn
         .prepare_cached("SELECT dob FROM learners WHERE id = ?1")?
@@ -279,7 +299,7 @@ pub fn learner_file(conn: &Connection, viewer: Uuid, learner: Uuid) -> Result<Re
         leaving: leaving(conn, &key)?,
         allegation: None,
     };
-    let rule = rules::find_in(conn, "learner-file")?;
+    let rule = rule_for(all, "learner-file")?;
     let mut notes = Vec::new();
     let date = review_date(&rule, &starts, &mut notes);
     finish(conn, RecordRef::LearnerFile(learner), rule, date, notes)
@@ -294,6 +314,14 @@ fn leaving(conn: &Connection, learner: &str) -> Result<Option<NaiveDate>> {
 
 /// A learner's consent records, under the `consent` rule; None when none are recorded.
 pub fn consent(conn: &Connection, learner: Uuid) -> Result<Option<Retention>> {
+    consent_in(conn, &rules::all(conn)?, learner)
+}
+
+fn consent_in(
+    conn: &Connection,
+    all: &[RetentionRule],
+    learner: Uuid,
+) -> Result<Option<Retention>> {
     let key = learner.to_string();
     let any: bool = conn
         .prepare_cached("SELECT count(*) > 0 FROM consents WHERE learner_id = ?1")?
@@ -307,7 +335,7 @@ pub fn consent(conn: &Connection, learner: Uuid) -> Result<Option<Retention>> {
         leaving: leaving(conn, &key)?,
         allegation: None,
     };
-    let rule = rules::find_in(conn, "consent")?;
+    let rule = rule_for(all, "consent")?;
     let mut notes = Vec::new();
     let date = review_date(&rule, &starts, &mut notes);
     finish(conn, RecordRef::Consent(learner), rule, date, notes).map(Some)
@@ -317,6 +345,15 @@ pub fn consent(conn: &Connection, learner: Uuid) -> Result<Option<Retention>> {
 /// other incident (part of the files of the learners in it, reviewed with them), or one
 /// this viewer may not see.
 pub fn incident(conn: &Connection, viewer: Uuid, incident: Uuid) -> Result<Option<Retention>> {
+    incident_in(conn, &rules::all(conn)?, viewer, incident)
+}
+
+fn incident_in(
+    conn: &Connection,
+    all: &[RetentionRule],
+    viewer: Uuid,
+    incident: Uuid,
+) -> Result<Option<Retention>> {
     let key = incident.to_string();
     let row: Option<(String, Option<String>)> = conn
         .prepare_cached("SELECT reported_at, concerns_staff FROM incidents WHERE id = ?1")?
@@ -334,7 +371,7 @@ pub fn incident(conn: &Connection, viewer: Uuid, incident: Uuid) -> Result<Optio
         leaving: None,
         allegation: uk_date(&reported),
     };
-    let rule = rules::find_in(conn, "staff-allegation")?;
+    let rule = rule_for(all, "staff-allegation")?;
     let mut notes = Vec::new();
     let date = review_date(&rule, &starts, &mut notes);
     finish(conn, RecordRef::Incident(incident), rule, date, notes).map(Some)
@@ -353,6 +390,7 @@ pub fn of(conn: &Connection, viewer: Uuid, record: RecordRef) -> Result<Option<R
 /// Every record Harbour reviews (not those already decided to destroy), with its review
 /// date, soonest first; those Harbour cannot date yet come last.
 pub fn all(conn: &Connection, viewer: Uuid) -> Result<Vec<Retention>> {
+    let rules = rules::all(conn)?;
     let learners: Vec<String> = conn
         .prepare_cached("SELECT id FROM learners ORDER BY name, id")?
         .query_map([], |r| r.get(0))?
@@ -368,8 +406,8 @@ pub fn all(conn: &Connection, viewer: Uuid) -> Result<Vec<Retention>> {
         let Ok(l) = Uuid::parse_str(&id) else {
             continue;
         };
-        out.push(learner_file(conn, viewer, l)?);
-        if let Some(c) = consent(conn, l)? {
+        out.push(learner_file_in(conn, &rules, viewer, l)?);
+        if let Some(c) = consent_in(conn, &rules, l)? {
             out.push(c);
         }
     }
@@ -377,7 +415,7 @@ pub fn all(conn: &Connection, viewer: Uuid) -> Result<Vec<Retention>> {
         let Ok(i) = Uuid::parse_str(&id) else {
             continue;
         };
-        if let Some(r) = incident(conn, viewer, i)? {
+        if let Some(r) = incident_in(conn, &rules, viewer, i)? {
             out.push(r);
         }
     }

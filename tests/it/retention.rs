@@ -681,3 +681,89 @@ fn a_hold_on_an_allegation_never_reaches_the_person_it_concerns() {
     assert_eq!(holds, 0);
     harbour::store::verify::verify(b.hr().log().conn()).expect("verify B");
 }
+
+#[test]
+fn consent_records_are_kept_until_the_learner_leaves_and_then_for_the_organisations_period() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    f.ok(&[
+        "consent",
+        "record",
+        &alex,
+        "--form",
+        "photo-video",
+        "--signed-by",
+        "Pat Example",
+        "--relationship",
+        "Mother",
+        "--date",
+        "2026-09-07",
+        "--internal",
+        "yes",
+        "--website",
+        "no",
+        "--social-media",
+        "no",
+        "--press",
+        "no",
+    ]);
+    let consent = format!("consent:{alex}");
+    let r = show(&f, &consent);
+    assert_eq!(r["rule"], "consent");
+    assert_eq!(r["review_on"], Value::Null, "{r}");
+    assert!(f
+        .ok(&["retention", "show", &consent])
+        .contains("knows a learner has left only when their file is sent"),);
+    // Without a leaving date there is no review date: destroying needs the override.
+    let err = refused(
+        &f,
+        &[
+            "retention",
+            "review",
+            &consent,
+            "--destroy",
+            "--reason",
+            "Left",
+        ],
+    );
+    assert!(err.contains("has no review date yet"), "{err}");
+
+    // Leaving (the file sent to another setting) starts the organisation's period: one year
+    // as built in, three once the organisation adapts the rule.
+    {
+        let mut h = harbour::Harbour::open(
+            &f.dir(),
+            harbour::Unlock::Passphrase(&harbour::keys::Passphrase::new(common::PASSPHRASE.into())),
+        )
+        .expect("open");
+        h.log_mut()
+            .append(harbour::log::Body::TransferSent {
+                transfer_id: uuid::Uuid::now_v7(),
+                learner_id: uuid::Uuid::parse_str(&alex).expect("id"),
+                to_setting: "Riverside College".into(),
+                sent_on: harbour::domain::time::parse_date("2026-12-01").expect("date"),
+                pack_file: "transfer.zip.age".into(),
+                pack_sha256: format!("{:064x}", 1),
+            })
+            .expect("transfer");
+    }
+    assert_eq!(show(&f, &consent)["review_on"], "2027-12-01");
+    let file = f.tmp.path().join("consent.toml");
+    let path = file.to_str().expect("path").to_string();
+    f.ok(&["retention", "copy", "consent", "--out", &path]);
+    let copied = std::fs::read_to_string(&file).expect("copied");
+    std::fs::write(
+        &file,
+        copied
+            .replace("version = 1", "version = 2")
+            .replace("years = 1", "years = 3"),
+    )
+    .expect("write");
+    f.ok(&["retention", "adapt", &path]);
+    assert_eq!(show(&f, &consent)["review_on"], "2029-12-01");
+    assert_eq!(
+        due_labels(&f, "2029-12-01"),
+        vec!["Alex Example's consent records"]
+    );
+}
