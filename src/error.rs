@@ -61,6 +61,12 @@ pub enum Error {
     /// An edited form template refused by `harbour forms adapt`, and why.
     #[error("{0}")]
     FormTemplate(String),
+    /// An edited retention rule refused by `harbour retention adapt`, and why.
+    #[error("{0}")]
+    RetentionRule(String),
+    /// Destroying a record under a legal hold, refused.
+    #[error("{0}")]
+    Held(String),
     #[error("No {what} matches \"{key}\".")]
     NotFound { what: &'static str, key: String },
     #[error("The case log failed its check: {0}")]
@@ -140,6 +146,8 @@ impl Error {
             Error::KeyringEmpty => "keyring_empty",
             Error::Invalid(_) => "invalid",
             Error::FormTemplate(_) => "form_template",
+            Error::RetentionRule(_) => "retention_rule",
+            Error::Held(_) => "held",
             Error::NotFound { .. } => "not_found",
             Error::Integrity(_) => "integrity",
             Error::Damaged(_) => "damaged",

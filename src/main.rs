@@ -74,6 +74,9 @@ fn main() {
         Command::Transfer(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::transfer::run(&mut h, c, &out))
         }
+        Command::Retention(c) => {
+            cli::open(&dir, pf).and_then(|mut h| cli::retention::run(&mut h, c, &out))
+        }
         Command::Verify => cli::open(&dir, pf).and_then(|h| cli::admin::verify(&h, &out)),
         Command::Passphrase(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::admin::passphrase(&mut h, c, &out))

@@ -5,7 +5,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, Builder};
 
 use crate::commands::{
-    backup, consent, evidence, incidents, learners, procedures, session, settings, sync,
+    backup, consent, evidence, incidents, learners, procedures, retention, session, settings, sync,
 };
 
 pub fn builder() -> Builder<tauri::Wry> {
@@ -84,6 +84,13 @@ pub fn builder() -> Builder<tauri::Wry> {
             backup::create_backup,
             backup::check_backup,
             backup::restore_backup,
+            retention::retention_due,
+            retention::record_retention,
+            retention::review_record,
+            retention::place_hold,
+            retention::lift_hold,
+            retention::list_holds,
+            retention::retention_rules,
         ])
         // Carried by the `pack-progress`, `backup-progress`, `import-progress` and
         // `sync-progress` events rather than returned.

@@ -53,6 +53,9 @@ pub enum Command {
     /// Send a learner's file to a setting that does not use Harbour; record its receipt.
     #[command(subcommand)]
     Transfer(TransferCmd),
+    /// How long records are kept: the rules, records due for review, decisions, legal holds.
+    #[command(subcommand)]
+    Retention(RetentionCmd),
     /// Check every chain and signature and that the tables match the case log.
     Verify,
     /// Change the passphrase (the database is not re-encrypted).
@@ -811,4 +814,59 @@ pub enum TransferCmd {
         #[arg(long)]
         awaiting: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCmd {
+    /// The retention rule for each kind of record, with its source.
+    Rules,
+    /// Write the current rule for a kind of record (e.g. learner-file) as TOML to edit.
+    Copy {
+        record: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Adopt an edited rule (its version must be higher): reviews from now on follow it.
+    Adapt { file: PathBuf },
+    /// Records due for review: which record, the rule, the date.
+    Due {
+        /// Due on or before this date instead of today, e.g. 2034-04-17.
+        #[arg(long)]
+        on: Option<String>,
+        /// Every record with its review date, due or not.
+        #[arg(long)]
+        all: bool,
+    },
+    /// A record's review date, the rule behind it, its latest decision and any hold.
+    /// RECORD is an incident's reference, a learner's id (their file), or consent:ID.
+    Show { record: String },
+    /// Record a review decision: keep until a new date, or destroy; always with the reason.
+    Review {
+        record: String,
+        /// Keep the record and review it again on this date.
+        #[arg(long, conflicts_with = "destroy", required_unless_present = "destroy")]
+        keep_until: Option<String>,
+        /// Decide to destroy the record (refused while a legal hold covers it).
+        #[arg(long)]
+        destroy: bool,
+        #[arg(long)]
+        reason: String,
+        /// Destroy before the review date: the explicit override (the reason says why).
+        #[arg(long, requires = "destroy")]
+        early: bool,
+    },
+    /// Place a legal hold (a statutory inquiry, legal proceedings): never destroyed while held.
+    Hold {
+        record: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift the legal holds placed on a record, with the reason.
+    Lift {
+        record: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Legal holds in force.
+    Holds,
 }

@@ -67,16 +67,31 @@ fn with_key<T>(
 pub fn status(h: &Harbour, out: &Out) -> Result<()> {
     let s = backup::backup_status(h.log().conn())?;
     let forks = harbour::store::fork::forks(h.log().conn())?;
-    out.emit(&serde_json::json!({ "backup": s, "forks": forks }), || {
-        let mut text = s.message.clone();
-        if s.overdue {
-            text.push_str(" To make one: harbour backup create --out FOLDER");
-        }
-        for f in &forks {
-            text.push('\n');
-            text.push_str(&f.message);
-        }
-        text
-    });
+    let due = harbour::read::retention::count_due(
+        h.log().conn(),
+        h.log().device().author,
+        harbour::domain::time::today(),
+    )?;
+    out.emit(
+        &serde_json::json!({ "backup": s, "forks": forks, "retention_due": due }),
+        || {
+            let mut text = s.message.clone();
+            if s.overdue {
+                text.push_str(" To make one: harbour backup create --out FOLDER");
+            }
+            for f in &forks {
+                text.push('\n');
+                text.push_str(&f.message);
+            }
+            match due {
+                0 => {}
+                1 => text.push_str("\n1 record is due for review under its retention rule."),
+                n => text.push_str(&format!(
+                    "\n{n} records are due for review under their retention rule."
+                )),
+            }
+            text
+        },
+    );
     Ok(())
 }

@@ -122,8 +122,13 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
     let flags = harbour::read::procedures::flags(log.conn(), id)?;
     let conflicts = harbour::read::conflicts::list(log.conn(), log.device().author, Some(id))?;
     let held = read::imagery_held(log.conn(), id)?;
+    let record = harbour::log::RecordRef::Incident(id);
+    let retention = harbour::read::retention::incident(log.conn(), log.device().author, id)?;
+    let holds = harbour::read::retention::holds(log.conn(), record)?;
     let shown = serde_json::to_value(&d)
         .map(|mut v| {
+            v["retention"] = serde_json::to_value(&retention).unwrap_or_default();
+            v["legal_holds"] = serde_json::to_value(&holds).unwrap_or_default();
             v["flags"] = serde_json::to_value(&flags).unwrap_or_default();
             v["conflicts"] = serde_json::to_value(&conflicts).unwrap_or_default();
             v["imagery_held"] = serde_json::to_value(&held).unwrap_or_default();
@@ -149,6 +154,23 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
         );
         if let Some(p) = &d.place {
             s.push_str(&format!("Where or platform: {}\n", shown_line(p)));
+        }
+        for hold in &holds {
+            s.push_str(&format!(
+                "LEGAL HOLD on {} since {} ({}): {}\n",
+                shown_line(&hold.on_label),
+                hold.placed_at,
+                hold.placed_by,
+                hold.reason
+            ));
+        }
+        if let Some(r) = &retention {
+            s.push_str(&format!(
+                "Review date: {} — retention rule {} version {}\n",
+                harbour::read::retention::shown_review(r),
+                r.rule,
+                r.rule_version
+            ));
         }
         if let Some(r) = &s0.risk_level {
             let label = RiskLevel::parse(r).map(|r| r.label()).unwrap_or("");

@@ -79,7 +79,18 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
         LearnerCmd::Show { id } => {
             let id = harbour::ops::resolve_learner(log, &id)?;
             let d = read::detail(log.conn(), viewer, id)?;
-            out.emit(&d, || {
+            let retention = harbour::read::retention::learner_file(log.conn(), viewer, id)?;
+            let consent = harbour::read::retention::consent(log.conn(), id)?;
+            let mut value = serde_json::to_value(&d).map_err(|e| {
+                Error::Integrity(format!("the learner could not be written as JSON: {e}"))
+            })?;
+            if let Some(map) = value.as_object_mut() {
+                map.insert(
+                    "retention".into(),
+                    serde_json::json!({ "file": retention, "consent": consent }),
+                );
+            }
+            out.emit(&value, || {
                 let l = &d.learner;
                 let mut s = format!(
                     "{}\nBorn {} · Centre {}{}\n",
@@ -96,6 +107,14 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                         "Parent or carer: {} ({})\n",
                         shown_line(&c.name),
                         shown_line(&c.relationship)
+                    ));
+                }
+                s.push_str(&super::retention::describe(&retention));
+                s.push('\n');
+                if let Some(c) = &consent {
+                    s.push_str(&format!(
+                        "Consent records: review date {}\n",
+                        harbour::read::retention::shown_review(c)
                     ));
                 }
                 if d.incidents.is_empty() {

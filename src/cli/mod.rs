@@ -11,6 +11,7 @@ pub mod incident;
 pub mod learner;
 pub mod output;
 pub mod report;
+pub mod retention;
 pub mod secrets;
 pub mod sync;
 pub mod transfer;

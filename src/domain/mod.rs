@@ -9,6 +9,7 @@ pub mod forms;
 pub mod imagery;
 pub mod procedures;
 pub mod reference;
+pub mod retention;
 pub mod school_days;
 pub mod text;
 pub mod time;

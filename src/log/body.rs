@@ -157,6 +157,58 @@ pub struct Handover {
     pub date: NaiveDate,
 }
 
+/// A record that retention applies to: a learner's child-protection file (their record and
+/// every incident they appear in), one incident (an allegation about a member of staff, or
+/// one that names no learner), or a learner's consent records.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordRef {
+    LearnerFile(Uuid),
+    Incident(Uuid),
+    Consent(Uuid),
+}
+
+impl RecordRef {
+    /// The type stored in the tables: `learner_file`, `incident` or `consent`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordRef::LearnerFile(_) => "learner_file",
+            RecordRef::Incident(_) => "incident",
+            RecordRef::Consent(_) => "consent",
+        }
+    }
+
+    /// The learner's or incident's id.
+    pub fn id(self) -> Uuid {
+        match self {
+            RecordRef::LearnerFile(id) | RecordRef::Incident(id) | RecordRef::Consent(id) => id,
+        }
+    }
+
+    /// Reads back a stored type and id.
+    pub fn from_parts(code: &str, id: &str) -> Option<RecordRef> {
+        let id = Uuid::parse_str(id).ok()?;
+        match code {
+            "learner_file" => Some(RecordRef::LearnerFile(id)),
+            "incident" => Some(RecordRef::Incident(id)),
+            "consent" => Some(RecordRef::Consent(id)),
+            _ => None,
+        }
+    }
+}
+
+/// What a retention review decided.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionDecision {
+    /// Kept, and reviewed again on this date.
+    Keep { until: NaiveDate },
+    /// To be destroyed. The decision is what Harbour records (see `docs/architecture.md`).
+    Destroy,
+}
+
 /// Everything that can happen in the case log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -415,6 +467,39 @@ pub enum Body {
         incident_id: Uuid,
         code: String,
     },
+    /// An organisation's own version of a retention rule (one kind of record), with a higher
+    /// version; reviews from now on follow it.
+    RetentionRuleAdapted {
+        rule: crate::domain::retention::RetentionRule,
+    },
+    /// A record reviewed under its retention rule: kept until a new date, or to be
+    /// destroyed, with the reason. `early` is the explicit override for destroying before
+    /// the review date.
+    RetentionReviewed {
+        record: RecordRef,
+        /// The rule and its version the review was made under, and the review date then.
+        rule: String,
+        rule_version: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_on: Option<NaiveDate>,
+        decision: RetentionDecision,
+        reason: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        early: bool,
+    },
+    /// A legal hold: the record may be relevant to a statutory inquiry or legal
+    /// proceedings, and may not be destroyed until the hold is lifted.
+    LegalHoldPlaced {
+        hold_id: Uuid,
+        record: RecordRef,
+        reason: String,
+    },
+    /// A legal hold lifted, with the reason.
+    LegalHoldLifted {
+        hold_id: Uuid,
+        record: RecordRef,
+        reason: String,
+    },
 }
 
 impl Body {
@@ -458,6 +543,10 @@ impl Body {
             Body::DeviceRetired { .. } => "device_retired",
             Body::BackupIntervalSet { .. } => "backup_interval_set",
             Body::IncidentCategorised { .. } => "incident_categorised",
+            Body::RetentionRuleAdapted { .. } => "retention_rule_adapted",
+            Body::RetentionReviewed { .. } => "retention_reviewed",
+            Body::LegalHoldPlaced { .. } => "legal_hold_placed",
+            Body::LegalHoldLifted { .. } => "legal_hold_lifted",
         }
     }
 
@@ -484,6 +573,20 @@ impl Body {
             | Body::ReferralTriggerRecorded { incident_id, .. }
             | Body::ConflictResolved { incident_id, .. }
             | Body::IncidentCategorised { incident_id, .. } => Some(*incident_id),
+            // A review or hold of one incident travels as that incident's events do (withheld
+            // from the device of the person an allegation is about).
+            Body::RetentionReviewed {
+                record: RecordRef::Incident(id),
+                ..
+            }
+            | Body::LegalHoldPlaced {
+                record: RecordRef::Incident(id),
+                ..
+            }
+            | Body::LegalHoldLifted {
+                record: RecordRef::Incident(id),
+                ..
+            } => Some(*id),
             _ => None,
         }
     }

@@ -11,7 +11,7 @@ pub mod hlc;
 
 pub use body::{
     Body, CustodyAction, EvidenceCaptured, Field, Handover, IncidentOpened, ProcedureStep,
-    KIND_VERSION,
+    RecordRef, RetentionDecision, KIND_VERSION,
 };
 pub use event::{signature_holds, DeviceSigner, Event, EventHeader, Fault};
 pub use hlc::Hlc;

@@ -15,6 +15,7 @@ pub mod org;
 pub mod pack_write;
 pub mod packs;
 pub mod procedures;
+pub mod retention;
 pub mod transfers;
 
 use rusqlite::{Connection, OptionalExtension};

@@ -2,7 +2,8 @@
 //!
 //! Open cases, actions overdue or due within the next seven days, cases by category over the
 //! last twelve months, the most recent chronology entries, and learners' files sent to other
-//! settings whose signed receipt has not come back (with school days since sending). Incidents about the person
+//! settings whose signed receipt has not come back (with school days since sending), and how
+//! many records are due for review under their retention rule. Incidents about the person
 //! using this device are left out, as everywhere.
 
 use chrono::{Duration, NaiveDate};
@@ -54,6 +55,8 @@ pub struct Dashboard {
     /// Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
     /// within five school days), oldest first.
     pub transfers_awaiting: Vec<super::transfers::Transfer>,
+    /// Records due for review under their retention rule today (`read::retention::due`).
+    pub retention_due: u32,
     /// When this computer last made a backup, and whether one is overdue.
     pub backup: crate::backup::BackupStatus,
 }
@@ -144,6 +147,7 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let steps_outstanding = steps_outstanding(conn, &v)?;
     let transfers_awaiting = super::transfers::awaiting(conn, today)?;
+    let retention_due = super::retention::count_due(conn, viewer, today)?;
     Ok(Dashboard {
         open_cases,
         actions,
@@ -151,6 +155,7 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
         recent,
         steps_outstanding,
         transfers_awaiting,
+        retention_due,
         backup: crate::backup::backup_status(conn)?,
     })
 }

@@ -13,6 +13,7 @@ pub mod learners;
 pub mod org;
 pub mod procedures;
 pub mod reports;
+pub mod retention;
 pub mod search;
 pub mod transfers;
 

@@ -8,6 +8,7 @@ pub mod project;
 pub mod project_consent;
 mod project_evidence;
 mod project_forms;
+pub(crate) mod project_retention;
 mod project_transfers;
 pub mod revocation;
 pub mod rows;

@@ -139,6 +139,10 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
         Body::TransferSent { .. } | Body::TransferReceiptRecorded { .. } => {
             super::project_transfers::apply(conn, event, body)?
         }
+        Body::RetentionRuleAdapted { .. }
+        | Body::RetentionReviewed { .. }
+        | Body::LegalHoldPlaced { .. }
+        | Body::LegalHoldLifted { .. } => super::project_retention::apply(conn, event, body)?,
         Body::DeviceRevoked {
             device_id,
             last_seq,

@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 9;
+pub const PROJECTION_VERSION: i64 = 10;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -455,11 +455,58 @@ ALTER TABLE evidence_items ADD COLUMN imagery TEXT;
 ALTER TABLE evidence_items ADD COLUMN looked_into INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// Retention: the organisation's own retention rules (the highest version of each kind of
+/// record), every review decision (keep until a date, or destroy) with its reason, and legal
+/// holds placed and lifted (projections of `retention_rule_adapted`, `retention_reviewed`,
+/// `legal_hold_placed` and `legal_hold_lifted`).
+const V12: &str = r#"
+CREATE TABLE retention_rules (
+    record TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE TABLE retention_reviews (
+    event_id TEXT PRIMARY KEY,
+    record_type TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    rule_version INTEGER NOT NULL,
+    due_on TEXT,
+    decision TEXT NOT NULL,
+    keep_until TEXT,
+    reason TEXT NOT NULL,
+    early INTEGER NOT NULL,
+    held INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    at_count INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX retention_reviews_record ON retention_reviews (record_type, record_id, at_ms, at_count);
+CREATE TABLE legal_holds (
+    id TEXT PRIMARY KEY,
+    record_type TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    placed_by TEXT NOT NULL,
+    placed_ms INTEGER NOT NULL,
+    lifted_reason TEXT,
+    lifted_by TEXT,
+    lifted_ms INTEGER,
+    lifted_event TEXT
+);
+CREATE INDEX legal_holds_record ON legal_holds (record_type, record_id);
+"#;
+
 /// Search finds any part of a word, as people type it ("bullying" in "cyberbullying",
 /// "Insta" in "Instagram", a crime reference with its slashes): the index is of every
 /// three-character sequence instead of whole words. The tables are rebuilt on open
 /// (`PROJECTION_VERSION`), which fills it.
-const V12: &str = r#"
+const V13: &str = r#"
 DROP TABLE search;
 CREATE VIRTUAL TABLE search USING fts5 (
     incident_id UNINDEXED,
@@ -502,6 +549,9 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("form_templates", "id, version"),
     ("transfers", "id"),
     ("revocations", "event_id"),
+    ("retention_rules", "record"),
+    ("retention_reviews", "event_id"),
+    ("legal_holds", "id"),
 ];
 
 /// Every schema version, oldest first.
@@ -519,6 +569,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V10),
         M::up(V11),
         M::up(V12),
+        M::up(V13),
     ])
 }
 

@@ -112,7 +112,7 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
     let incidents_known = incident_ids(log);
     let learners_known = learner_ids(log);
     let pick = |rng: &mut dyn rand::RngCore, v: &[Uuid]| v[rng.gen_range(0..v.len())];
-    match rng.gen_range(0..13) {
+    match rng.gen_range(0..16) {
         0 | 1 => {
             let _ = learners::add(
                 log,
@@ -234,6 +234,42 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
             form.title = format!("Photographs and video ({n})");
             let text = harbour::domain::form_templates::to_toml(&form).expect("toml");
             let _ = harbour::ops::forms::adapt(log, &text);
+        }
+        13 if !learners_known.is_empty() => {
+            // A legal hold on a learner's file, perhaps on two devices at once.
+            let l = learners_known[rng.gen_range(0..learners_known.len())].clone();
+            let file = harbour::log::RecordRef::LearnerFile(Uuid::parse_str(&l).expect("uuid"));
+            let _ = harbour::ops::retention::hold(log, file, &format!("Inquiry {n}"));
+        }
+        14 if !learners_known.is_empty() => {
+            // Lifting it, which a device can do only for holds it has received.
+            let l = learners_known[rng.gen_range(0..learners_known.len())].clone();
+            let file = harbour::log::RecordRef::LearnerFile(Uuid::parse_str(&l).expect("uuid"));
+            let _ = harbour::ops::retention::lift(log, file, &format!("Reported {n}"));
+        }
+        15 if !learners_known.is_empty() => {
+            // A review: keep until a later date, or destroy early (refused while held here;
+            // a hold placed elsewhere at the same time overrides it on every device).
+            let l = learners_known[rng.gen_range(0..learners_known.len())].clone();
+            let file = harbour::log::RecordRef::LearnerFile(Uuid::parse_str(&l).expect("uuid"));
+            let today = harbour::domain::time::today();
+            let decision = if rng.gen_bool(0.5) {
+                harbour::log::RetentionDecision::Destroy
+            } else {
+                harbour::log::RetentionDecision::Keep {
+                    until: today + chrono::Duration::days(1 + i64::from(n % 400)),
+                }
+            };
+            let _ = harbour::ops::retention::review(
+                log,
+                file,
+                harbour::ops::retention::Review {
+                    decision,
+                    reason: format!("Review {n}"),
+                    early: true,
+                },
+                today,
+            );
         }
         _ => {}
     }

@@ -2,8 +2,9 @@
 //! sentence; nothing half-written is left under the final name, and the records are as they
 //! were.
 //!
-//! Needs a small filesystem of its own, so each test mounts a 4 MiB tmpfs (set-up briefly
-//! needs more than 3 MiB since the sync tables were added). That needs root (as in CI);
+//! Needs a small filesystem of its own, so each test mounts a 5 MiB tmpfs (set-up briefly
+//! needs more than 3 MiB since the sync tables were added, and more than 4 MiB since the
+//! retention tables were). That needs root (as in CI);
 //! elsewhere the test says why it did not run.
 
 use crate::common;
@@ -88,7 +89,7 @@ fn a_full_disk_while_capturing_evidence_leaves_nothing_behind() {
     let before_events = events(&f);
     let before = snapshot_all(&f.dir().join("evidence"));
 
-    // A 6 MiB recording cannot fit on a 4 MiB disk.
+    // A 6 MiB recording cannot fit on a 5 MiB disk.
     let outside = tempfile::tempdir().expect("temporary folder");
     let recording = big_file(outside.path(), "recording.bin", 6 * 1024 * 1024);
     let err = f.fails(&[
@@ -136,7 +137,7 @@ fn a_full_disk_while_exporting_a_pack_leaves_nothing_behind() {
     ]);
     let before_events = events(&f);
 
-    // The pack goes to a 4 MiB USB stick, say: the 6 MiB recording cannot fit.
+    // The pack goes to a 5 MiB USB stick, say: the 6 MiB recording cannot fit.
     let stick = tempfile::tempdir().expect("temporary folder");
     let Some(_unmount) = small_disk(stick.path()) else {
         return;

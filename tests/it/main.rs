@@ -37,6 +37,7 @@ mod pack_progress;
 mod packs;
 mod procedures;
 mod reports;
+mod retention;
 mod revocation;
 mod sealed_packs;
 mod single_process;

@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod incidents;
 pub mod learners;
 pub mod procedures;
+pub mod retention;
 pub mod session;
 pub mod settings;
 pub mod sync;

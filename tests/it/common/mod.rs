@@ -284,12 +284,12 @@ impl Drop for Mount {
     }
 }
 
-/// Mounts a 4 MiB tmpfs on `dir`; `None` (having said why) where that needs root and the
+/// Mounts a 5 MiB tmpfs on `dir`; `None` (having said why) where that needs root and the
 /// tests are not running as root. Running as root (as in CI), a failed mount fails the test,
 /// so a full-disk test can never pass without having run.
 pub fn small_disk(dir: &Path) -> Option<Mount> {
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=5m", "tmpfs"])
         .arg(dir)
         .status()
         .map(|s| s.success())

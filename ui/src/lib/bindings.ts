@@ -136,6 +136,20 @@ export const commands = {
 	 *  unlocked.
 	 */
 	restoreBackup: (path: string, key: BackupKey) => typedError<BackupRestored, AppError>(__TAURI_INVOKE("restore_backup", { path, key })),
+	/**  Records due for review on `on` (2034-04-17; today when absent). */
+	retentionDue: (on: string | null) => typedError<Retention_Serialize[], AppError>(__TAURI_INVOKE("retention_due", { on })),
+	/**  A record's review date, the rule behind it, its latest decision and any hold. */
+	recordRetention: (record: string) => typedError<Retention_Serialize | null, AppError>(__TAURI_INVOKE("record_retention", { record })),
+	/**  Records a review decision: keep until a new date, or destroy, with the reason. */
+	reviewRecord: (input: ReviewInput_Deserialize) => typedError<Retention_Serialize, AppError>(__TAURI_INVOKE("review_record", { input })),
+	/**  Places a legal hold on a record; returns the hold's id. */
+	placeHold: (record: string, reason: string) => typedError<string, AppError>(__TAURI_INVOKE("place_hold", { record, reason })),
+	/**  Lifts the legal holds placed on a record, with the reason; returns how many. */
+	liftHold: (record: string, reason: string) => typedError<number, AppError>(__TAURI_INVOKE("lift_hold", { record, reason })),
+	/**  Legal holds in force. */
+	listHolds: () => typedError<Hold[], AppError>(__TAURI_INVOKE("list_holds")),
+	/**  The retention rule for each kind of record, with its source. */
+	retentionRules: () => typedError<RuleSummary_Serialize[], AppError>(__TAURI_INVOKE("retention_rules")),
 };
 
 /* Types */
@@ -487,6 +501,8 @@ export type Dashboard_Deserialize = {
 	 *  within five school days), oldest first.
 	 */
 	transfers_awaiting: Transfer_Deserialize[],
+	/**  Records due for review under their retention rule today (`read::retention::due`). */
+	retention_due: number,
 	/**  When this computer last made a backup, and whether one is overdue. */
 	backup: BackupStatus_Deserialize,
 };
@@ -503,6 +519,8 @@ export type Dashboard_Serialize = {
 	 *  within five school days), oldest first.
 	 */
 	transfers_awaiting: Transfer_Serialize[],
+	/**  Records due for review under their retention rule today (`read::retention::due`). */
+	retention_due: number,
 	/**  When this computer last made a backup, and whether one is overdue. */
 	backup: BackupStatus_Serialize,
 };
@@ -773,6 +791,18 @@ export type FormsOutstanding = {
 /**  The four Cs of online risk (KCSIE). */
 export type FourC = "content" | "contact" | "conduct" | "commerce";
 
+/**  A legal hold in force. */
+export type Hold = {
+	id: string,
+	/**  The record the hold was placed on (which may be another record that covers this one). */
+	on: RecordRef,
+	on_label: string,
+	reason: string,
+	placed_by: string,
+	/**  `20/11/2026 15:30`, UK time. */
+	placed_at: string,
+};
+
 /**  Imagery recorded as existing, never stored. */
 export type ImageryRecord = ImageryRecord_Serialize | ImageryRecord_Deserialize;
 
@@ -917,6 +947,8 @@ export type IncidentSummary_Deserialize = {
 	restricted: boolean,
 	/**  The fields (`status`, `risk`) changed on two devices and not yet settled. */
 	in_conflict: string[],
+	/**  The names of the learners involved, in alphabetical order. */
+	learners: string[],
 };
 
 /**  One line of an incident list. */
@@ -931,6 +963,8 @@ export type IncidentSummary_Serialize = {
 	restricted: boolean,
 	/**  The fields (`status`, `risk`) changed on two devices and not yet settled. */
 	in_conflict: string[],
+	/**  The names of the learners involved, in alphabetical order. */
+	learners: string[],
 };
 
 export type InvolvedInput = {
@@ -1367,6 +1401,13 @@ export type ReceivedBundle_Serialize = {
 	already_imported: boolean,
 };
 
+/**
+ *  A record that retention applies to: a learner's child-protection file (their record and
+ *  every incident they appear in), one incident (an allegation about a member of staff, or
+ *  one that names no learner), or a learner's consent records.
+ */
+export type RecordRef = ({ learner_file: string }) & { consent?: never; incident?: never } | ({ incident: string }) & { consent?: never; learner_file?: never } | ({ consent: string }) & { incident?: never; learner_file?: never };
+
 export type Referral = Referral_Serialize | Referral_Deserialize;
 
 export type Referral_Deserialize = {
@@ -1389,6 +1430,153 @@ export type RefusedBundle = {
 	reason: string,
 };
 
+/**  One record's retention: its rule, its review date and why, the latest decision, holds. */
+export type Retention = Retention_Serialize | Retention_Deserialize;
+
+/**  One period of a rule: so many years from a starting point. */
+export type RetentionPeriod = {
+	/**
+	 *  `date-of-birth`, `newest-incident`, `leaving`, `allegation` or `pension-age` (years
+	 *  from the member of staff's date of birth).
+	 */
+	from: string,
+	years: number | null,
+};
+
+/**  The latest review decision about a record. */
+export type RetentionReview = RetentionReview_Serialize | RetentionReview_Deserialize;
+
+/**  The latest review decision about a record. */
+export type RetentionReview_Deserialize = {
+	/**  `keep` or `destroy`. */
+	decision: string,
+	keep_until?: string | null,
+	reason: string,
+	by: string,
+	/**  `20/11/2026 15:30`, UK time. */
+	at: string,
+	/**  Destroyed before its review date, by explicit override. */
+	early: boolean,
+	/**
+	 *  A destroy decision that met a legal hold (made on another device before it learnt of
+	 *  the hold): the hold overrides it, and the record is kept.
+	 */
+	overridden_by_hold: boolean,
+};
+
+/**  The latest review decision about a record. */
+export type RetentionReview_Serialize = {
+	/**  `keep` or `destroy`. */
+	decision: string,
+	keep_until: string | null,
+	reason: string,
+	by: string,
+	/**  `20/11/2026 15:30`, UK time. */
+	at: string,
+	/**  Destroyed before its review date, by explicit override. */
+	early: boolean,
+	/**
+	 *  A destroy decision that met a legal hold (made on another device before it learnt of
+	 *  the hold): the hold overrides it, and the record is kept.
+	 */
+	overridden_by_hold: boolean,
+};
+
+/**  One retention rule, as its data file describes it. */
+export type RetentionRule = RetentionRule_Serialize | RetentionRule_Deserialize;
+
+/**  One retention rule, as its data file describes it. */
+export type RetentionRule_Deserialize = {
+	/**  The kind of record (see `RECORD_KINDS`); one rule per kind. */
+	record: string,
+	version: number,
+	title: string,
+	/**  Where the period comes from. Required. */
+	source?: string,
+	note?: string | null,
+	/**  Kept as long as the record it belongs to (`incident`, `learner-file`). */
+	kept_with?: string | null,
+	/**  The review date is the latest of these that can be worked out. */
+	keep?: RetentionPeriod[],
+};
+
+/**  One retention rule, as its data file describes it. */
+export type RetentionRule_Serialize = {
+	/**  The kind of record (see `RECORD_KINDS`); one rule per kind. */
+	record: string,
+	version: number,
+	title: string,
+	/**  Where the period comes from. Required. */
+	source: string,
+	note?: string,
+	/**  Kept as long as the record it belongs to (`incident`, `learner-file`). */
+	kept_with?: string,
+	/**  The review date is the latest of these that can be worked out. */
+	keep?: RetentionPeriod[],
+};
+
+/**  One record's retention: its rule, its review date and why, the latest decision, holds. */
+export type Retention_Deserialize = {
+	record: RecordRef,
+	/**  e.g. "Alex Example's file", "MAN-2026-0001". */
+	label: string,
+	rule: string,
+	rule_version: number,
+	rule_title: string,
+	rule_source: string,
+	/**  None when Harbour cannot work it out yet (a learner who has not left, say). */
+	review_on?: string | null,
+	/**  How the review date was reached, e.g. "date of birth + 25 years". */
+	because: string,
+	/**  What Harbour could not count, said plainly. */
+	notes: string[],
+	decision?: RetentionReview_Deserialize | null,
+	/**  A destroy decision is in effect: the record is not listed as due again. */
+	destroyed: boolean,
+	holds: Hold[],
+};
+
+/**  One record's retention: its rule, its review date and why, the latest decision, holds. */
+export type Retention_Serialize = {
+	record: RecordRef,
+	/**  e.g. "Alex Example's file", "MAN-2026-0001". */
+	label: string,
+	rule: string,
+	rule_version: number,
+	rule_title: string,
+	rule_source: string,
+	/**  None when Harbour cannot work it out yet (a learner who has not left, say). */
+	review_on: string | null,
+	/**  How the review date was reached, e.g. "date of birth + 25 years". */
+	because: string,
+	/**  What Harbour could not count, said plainly. */
+	notes: string[],
+	decision: RetentionReview_Serialize | null,
+	/**  A destroy decision is in effect: the record is not listed as due again. */
+	destroyed: boolean,
+	holds: Hold[],
+};
+
+export type ReviewInput = ReviewInput_Serialize | ReviewInput_Deserialize;
+
+export type ReviewInput_Deserialize = {
+	record: string,
+	/**  Keep until this date (2031-06-30); absent to destroy. */
+	keep_until?: string | null,
+	reason: string,
+	/**  Destroy before the review date: the explicit override. */
+	early: boolean,
+};
+
+export type ReviewInput_Serialize = {
+	record: string,
+	/**  Keep until this date (2031-06-30); absent to destroy. */
+	keep_until: string | null,
+	reason: string,
+	/**  Destroy before the review date: the explicit override. */
+	early: boolean,
+};
+
 /**  The coordinator's judgement of risk; every change carries a reason. */
 export type RiskLevel = "low" | "medium" | "high" | "immediate";
 
@@ -1396,6 +1584,25 @@ export type RiskLevel = "low" | "medium" | "high" | "immediate";
 export type RowProblem = {
 	line: number,
 	problem: string,
+};
+
+/**  One rule as the organisation follows it, and whether it is its own version. */
+export type RuleSummary = RuleSummary_Serialize | RuleSummary_Deserialize;
+
+/**  One rule as the organisation follows it, and whether it is its own version. */
+export type RuleSummary_Deserialize = {
+	rule: RetentionRule_Deserialize,
+	/**  Each period in words, or what it is kept with. */
+	keeps: string,
+	adapted: boolean,
+};
+
+/**  One rule as the organisation follows it, and whether it is its own version. */
+export type RuleSummary_Serialize = {
+	rule: RetentionRule_Serialize,
+	/**  Each period in words, or what it is kept with. */
+	keeps: string,
+	adapted: boolean,
 };
 
 /**  What sending a bundle wrote. */
