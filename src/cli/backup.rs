@@ -72,10 +72,22 @@ pub fn status(h: &Harbour, out: &Out) -> Result<()> {
         h.log().device().author,
         harbour::domain::time::today(),
     )?;
+    let urgent = harbour::read::urgent::open_cases(h.log().conn(), h.log().device().author)?;
     out.emit(
-        &serde_json::json!({ "backup": s, "forks": forks, "retention_due": due }),
+        &serde_json::json!({ "urgent": urgent, "backup": s, "forks": forks, "retention_due": due }),
         || {
-            let mut text = s.message.clone();
+            // The urgent thing first.
+            let mut text = String::new();
+            for case in &urgent {
+                let why: Vec<&str> = case.reasons.iter().map(|r| r.text.as_str()).collect();
+                text.push_str(&format!(
+                    "URGENT: {} needs a police referral. {} (harbour incident refer {} --agency police)\n",
+                    case.reference,
+                    why.join(" "),
+                    case.reference
+                ));
+            }
+            text.push_str(&s.message);
             if s.overdue {
                 text.push_str(" To make one: harbour backup create --out FOLDER");
             }

@@ -47,6 +47,8 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dashboard {
     pub open_cases: u32,
+    /// Open cases waiting for an urgent police referral, shown first (`read::urgent`).
+    pub urgent: Vec<super::urgent::UrgentCase>,
     pub actions: Vec<DueAction>,
     pub by_category: Vec<CategoryCount>,
     pub recent: Vec<Activity>,
@@ -150,6 +152,7 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
     let retention_due = super::retention::count_due(conn, viewer, today)?;
     Ok(Dashboard {
         open_cases,
+        urgent: super::urgent::open_cases(conn, viewer)?,
         actions,
         by_category,
         recent,

@@ -118,6 +118,8 @@ pub struct IncidentDetail {
     pub decisions: Vec<Decision>,
     pub actions: Vec<Action>,
     pub links: Vec<Link>,
+    /// Why an urgent police referral is needed and not yet recorded (`read::urgent`).
+    pub urgent: Vec<super::procedures::Flag>,
 }
 
 const SUMMARY_COLUMNS: &str = "i.id, i.reference, i.centre_code, i.status, i.risk_level, i.occurred_at, \
@@ -390,6 +392,7 @@ pub fn detail(conn: &Connection, viewer: Uuid, id: Uuid) -> Result<IncidentDetai
         decisions,
         actions,
         links,
+        urgent: super::urgent::awaiting(conn, id)?,
         summary,
     })
 }

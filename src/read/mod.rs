@@ -16,5 +16,6 @@ pub mod reports;
 pub mod retention;
 pub mod search;
 pub mod transfers;
+pub mod urgent;
 
 pub use incidents::{IncidentDetail, IncidentFilter, IncidentSummary};

@@ -49,4 +49,5 @@ mod syncthing;
 mod tamper;
 mod transfer;
 mod unlock;
+mod urgent;
 mod vectors;

@@ -208,3 +208,77 @@ async fn an_image_is_refused_on_a_nudes_incident_in_the_real_window() {
     screenshot_at(&c, "imagery-refused", "#evidence").await;
     c.close().await.expect("close session");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the built app, tauri-driver and a display: run by ./scripts/e2e"]
+async fn an_urgent_police_referral_comes_first_until_it_is_recorded_in_the_real_window() {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let data = tmp.path().join("harbour");
+    // 19 when the incident happened: an adult in a nudes incident is child sexual abuse.
+    let ids = set_up_folder(&data, &[("Jo Sample", "2007-03-01")]);
+    let (_driver, c) = start(&data).await;
+    unlock(&c).await;
+    let reference = record_incident(&c, &ids[0], "nudes", "Pictures were sent to me").await;
+
+    // First on the incident's page, above its title.
+    let banner = wait_text(&c, "#urgent-banner", "Urgent police referral required").await;
+    assert!(banner.contains("Child sexual abuse"), "{banner}");
+    let first: String = c
+        .execute(
+            "return document.querySelector('main, body').querySelector('#urgent-banner, #incident-title').id",
+            vec![],
+        )
+        .await
+        .expect("order")
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(first, "urgent-banner", "the banner comes before the title");
+
+    // And first on the dashboard, with a button that opens the referral ready to record.
+    click_text(&c, "button", "Dashboard").await;
+    let listed = wait_text(&c, "#dashboard-urgent", &reference).await;
+    assert!(listed.contains("Child sexual abuse"), "{listed}");
+    accessible(&c, "dashboard with an urgent case").await;
+    screenshot_at(&c, "urgent-dashboard", "#dashboard-urgent").await;
+    click(&c, "#dashboard-urgent button.urgent-refer").await;
+    wait_text(&c, "#incident-title", &reference).await;
+    let agency = c
+        .find(fantoccini::Locator::Css("#agency"))
+        .await
+        .expect("agency")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(agency.as_deref(), Some("police"));
+    let focused = c
+        .active_element()
+        .await
+        .expect("focus")
+        .attr("id")
+        .await
+        .expect("id");
+    assert_eq!(focused.as_deref(), Some("refer-person"));
+    accessible(&c, "incident with an urgent banner").await;
+    screenshot_at(&c, "urgent-incident", "#urgent-banner").await;
+
+    // Recorded: the banner goes, here and on the dashboard.
+    fill(&c, "#refer-person", "Sam Example").await;
+    fill(&c, "#refer-ref", "CRIME/2026/0417").await;
+    click(&c, "#add-referral").await;
+    wait_text(&c, "#referral-notice", "Referral recorded").await;
+    wait_text(&c, "#referrals", "CRIME/2026/0417").await;
+    let banners = c
+        .find_all(fantoccini::Locator::Css("#urgent-banner"))
+        .await
+        .expect("find");
+    assert!(banners.is_empty(), "the banner goes once the police referral is recorded");
+    click_text(&c, "button", "Dashboard").await;
+    wait_css(&c, "#open-cases").await;
+    let banners = c
+        .find_all(fantoccini::Locator::Css("#dashboard-urgent"))
+        .await
+        .expect("find");
+    assert!(banners.is_empty(), "nothing urgent is left on the dashboard");
+    c.close().await.expect("close session");
+}

@@ -491,6 +491,8 @@ export type Dashboard = Dashboard_Serialize | Dashboard_Deserialize;
 
 export type Dashboard_Deserialize = {
 	open_cases: number,
+	/**  Open cases waiting for an urgent police referral, shown first (`read::urgent`). */
+	urgent: UrgentCase[],
 	actions: DueAction[],
 	by_category: CategoryCount[],
 	recent: Activity[],
@@ -509,6 +511,8 @@ export type Dashboard_Deserialize = {
 
 export type Dashboard_Serialize = {
 	open_cases: number,
+	/**  Open cases waiting for an urgent police referral, shown first (`read::urgent`). */
+	urgent: UrgentCase[],
 	actions: DueAction[],
 	by_category: CategoryCount[],
 	recent: Activity[],
@@ -852,6 +856,8 @@ export type IncidentDetail_Deserialize = {
 	decisions: Decision[],
 	actions: Action[],
 	links: Link_Deserialize[],
+	/**  Why an urgent police referral is needed and not yet recorded (`read::urgent`). */
+	urgent: Flag[],
 };
 
 /**  Everything on an incident's page. */
@@ -871,6 +877,8 @@ export type IncidentDetail_Serialize = {
 	decisions: Decision[],
 	actions: Action[],
 	links: Link_Serialize[],
+	/**  Why an urgent police referral is needed and not yet recorded (`read::urgent`). */
+	urgent: Flag[],
 };
 
 /**  An incident's evidence and imagery records. */
@@ -1787,6 +1795,14 @@ export type UnlockOutcome_Deserialize = {
 export type UnlockOutcome_Serialize = {
 	/**  A plain sentence when "remember on this computer" could not be done. */
 	keyring_note: string | null,
+};
+
+/**  An open case waiting for its urgent police referral. */
+export type UrgentCase = {
+	incident_id: string,
+	reference: string,
+	/**  Why, each in one sentence. */
+	reasons: Flag[],
 };
 
 /* Tauri Specta runtime */

@@ -3,7 +3,8 @@ export type View =
   | { name: "dashboard" }
   | { name: "incidents" }
   | { name: "new-incident" }
-  | { name: "incident"; reference: string }
+  // `refer`: opened from an urgent banner, with the police referral ready to record.
+  | { name: "incident"; reference: string; refer?: boolean }
   | { name: "learners" }
   | { name: "learner"; id: string }
   | { name: "consent" }
