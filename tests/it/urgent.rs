@@ -46,7 +46,9 @@ fn an_urgent_referral_is_shown_first_until_the_police_referral_is_recorded() {
     assert_eq!(urgent_on_dashboard(&f), vec![adult.clone()]);
     let said = f.ok(&["status"]);
     assert!(
-        said.starts_with(&format!("URGENT: {adult} needs a police referral. Child sexual abuse")),
+        said.starts_with(&format!(
+            "URGENT: {adult} needs a police referral. Child sexual abuse"
+        )),
         "{said}"
     );
 

@@ -272,13 +272,19 @@ async fn an_urgent_police_referral_comes_first_until_it_is_recorded_in_the_real_
         .find_all(fantoccini::Locator::Css("#urgent-banner"))
         .await
         .expect("find");
-    assert!(banners.is_empty(), "the banner goes once the police referral is recorded");
+    assert!(
+        banners.is_empty(),
+        "the banner goes once the police referral is recorded"
+    );
     click_text(&c, "button", "Dashboard").await;
     wait_css(&c, "#open-cases").await;
     let banners = c
         .find_all(fantoccini::Locator::Css("#dashboard-urgent"))
         .await
         .expect("find");
-    assert!(banners.is_empty(), "nothing urgent is left on the dashboard");
+    assert!(
+        banners.is_empty(),
+        "nothing urgent is left on the dashboard"
+    );
     c.close().await.expect("close session");
 }
