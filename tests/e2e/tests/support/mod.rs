@@ -17,7 +17,12 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The app under test: `HARBOUR_APP_BINARY` when set (the installed app, for
+/// `./scripts/test-package`), otherwise the debug build in the workspace's target folder.
 pub fn app_binary() -> PathBuf {
+    if let Some(installed) = std::env::var_os("HARBOUR_APP_BINARY") {
+        return PathBuf::from(installed);
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("target"));
