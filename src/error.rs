@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use crate::code::Code;
+
 /// What went wrong, in words a coordinator can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -27,7 +29,7 @@ pub enum Error {
     },
     #[error("Harbour is already open in another window or program using {}; close it and try again.", .0.display())]
     AlreadyOpen(PathBuf),
-    #[error("Harbour has not been set up in {}; run `harbour init` first.", .0.display())]
+    #[error("Harbour has not been set up in {}.", .0.display())]
     NotSetUp(PathBuf),
     #[error("Harbour is already set up in {}; nothing was changed.", .0.display())]
     AlreadySetUp(PathBuf),
@@ -50,7 +52,7 @@ pub enum Error {
     WeakPassphrase { min: usize },
     #[error("The passphrases do not match.")]
     PassphraseMismatch,
-    #[error("Harbour needs the passphrase: type it when asked, or set HARBOUR_PASSPHRASE or --passphrase-file.")]
+    #[error("Harbour needs the passphrase to open this data folder.")]
     PassphraseNeeded,
     #[error("This computer's keyring could not be used ({0}); Harbour will ask for the passphrase instead.")]
     KeyringUnavailable(String),
@@ -58,6 +60,17 @@ pub enum Error {
     KeyringEmpty,
     #[error("{0}")]
     Invalid(String),
+    /// Something a request must give was not given. `field` names it as the request does
+    /// (`concerns_staff`), so that each front end can point at its own control or flag; the
+    /// sentence names it as a person would.
+    #[error("{sentence}")]
+    Required {
+        field: &'static str,
+        sentence: &'static str,
+    },
+    /// A category code that is not one of the organisation's categories.
+    #[error("\"{0}\" is not a category.")]
+    UnknownCategory(String),
     /// An edited form template refused by `harbour forms adapt`, and why.
     #[error("{0}")]
     FormTemplate(String),
@@ -104,7 +117,7 @@ pub enum Error {
     PackSigner(String),
     #[error("That passphrase does not open this encrypted pack.")]
     PackPassphrase,
-    #[error("This pack is encrypted: Harbour needs the passphrase it was encrypted with (type it when asked, or use --pack-passphrase-file).")]
+    #[error("This pack is encrypted: Harbour needs the passphrase it was encrypted with.")]
     PackPassphraseNeeded,
     #[error("Cancelled; nothing was written and nothing was logged.")]
     Cancelled,
@@ -112,59 +125,59 @@ pub enum Error {
     Print(String),
     /// A sync bundle or peer card refused, with a code saying why (see `sync::Refusal`).
     #[error("{message}")]
-    Sync { code: &'static str, message: String },
+    Sync { code: Code, message: String },
     /// This computer's clock is too far from the case log's to record anything (`store::clock`).
     #[error("{0}")]
     ClockWrong(String),
     /// A backup refused or not made, with a code saying why (see `backup::Refusal`).
     #[error("{message}")]
-    Backup { code: &'static str, message: String },
+    Backup { code: Code, message: String },
 }
 
 impl Error {
     /// A stable, machine-readable code for the kind of error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Error::WrongPassphrase => "wrong_passphrase",
-            Error::WrongRecoveryKey => "wrong_recovery_key",
-            Error::RecoveryKeyTypo { .. } => "recovery_key_typo",
-            Error::RecoveryKeyShape { .. } => "recovery_key_shape",
-            Error::AlreadyOpen(_) => "already_open",
-            Error::NotSetUp(_) => "not_set_up",
-            Error::AlreadySetUp(_) => "already_set_up",
-            Error::DataFolder { .. } => "data_folder",
-            Error::ReadFile { .. } => "read_file",
-            Error::DiskFull => "disk_full",
-            Error::NotADatabase => "not_a_database",
-            Error::DatabaseDamaged(_) => "database_damaged",
-            Error::KeyFile(_) => "key_file",
-            Error::NewerVersion => "newer_version",
-            Error::WeakPassphrase { .. } => "weak_passphrase",
-            Error::PassphraseMismatch => "passphrase_mismatch",
-            Error::PassphraseNeeded => "passphrase_needed",
-            Error::KeyringUnavailable(_) => "keyring_unavailable",
-            Error::KeyringEmpty => "keyring_empty",
-            Error::Invalid(_) => "invalid",
-            Error::FormTemplate(_) => "form_template",
-            Error::RetentionRule(_) => "retention_rule",
-            Error::Held(_) => "held",
-            Error::NotFound { .. } => "not_found",
-            Error::Integrity(_) => "integrity",
-            Error::Damaged(_) => "damaged",
-            Error::Database(_) => "database",
-            Error::ImageryRefused { .. } => "imagery_refused",
-            Error::ImageryLocked { .. } => "imagery_locked",
-            Error::EvidenceChanged { .. } => "evidence_changed",
-            Error::Evidence(_) => "evidence",
-            Error::PackCheck(_) => "pack_check_failed",
-            Error::PackSigner(_) => "pack_wrong_signer",
-            Error::Print(_) => "print",
-            Error::PackPassphrase => "wrong_pack_passphrase",
-            Error::PackPassphraseNeeded => "pack_passphrase_needed",
-            Error::Cancelled => "cancelled",
-            Error::Sync { code, .. } => code,
-            Error::ClockWrong(_) => "clock_wrong",
-            Error::Backup { code, .. } => code,
+            Error::WrongPassphrase => Code::WrongPassphrase,
+            Error::WrongRecoveryKey => Code::WrongRecoveryKey,
+            Error::RecoveryKeyTypo { .. } => Code::RecoveryKeyTypo,
+            Error::RecoveryKeyShape { .. } => Code::RecoveryKeyShape,
+            Error::AlreadyOpen(_) => Code::AlreadyOpen,
+            Error::NotSetUp(_) => Code::NotSetUp,
+            Error::AlreadySetUp(_) => Code::AlreadySetUp,
+            Error::DataFolder { .. } => Code::DataFolder,
+            Error::ReadFile { .. } => Code::ReadFile,
+            Error::DiskFull => Code::DiskFull,
+            Error::NotADatabase => Code::NotADatabase,
+            Error::DatabaseDamaged(_) => Code::DatabaseDamaged,
+            Error::KeyFile(_) => Code::KeyFile,
+            Error::NewerVersion => Code::NewerVersion,
+            Error::WeakPassphrase { .. } => Code::WeakPassphrase,
+            Error::PassphraseMismatch => Code::PassphraseMismatch,
+            Error::PassphraseNeeded => Code::PassphraseNeeded,
+            Error::KeyringUnavailable(_) => Code::KeyringUnavailable,
+            Error::KeyringEmpty => Code::KeyringEmpty,
+            Error::Invalid(_) | Error::Required { .. } | Error::UnknownCategory(_) => Code::Invalid,
+            Error::FormTemplate(_) => Code::FormTemplate,
+            Error::RetentionRule(_) => Code::RetentionRule,
+            Error::Held(_) => Code::Held,
+            Error::NotFound { .. } => Code::NotFound,
+            Error::Integrity(_) => Code::Integrity,
+            Error::Damaged(_) => Code::Damaged,
+            Error::Database(_) => Code::Database,
+            Error::ImageryRefused { .. } => Code::ImageryRefused,
+            Error::ImageryLocked { .. } => Code::ImageryLocked,
+            Error::EvidenceChanged { .. } => Code::EvidenceChanged,
+            Error::Evidence(_) => Code::Evidence,
+            Error::PackCheck(_) => Code::PackCheckFailed,
+            Error::PackSigner(_) => Code::PackWrongSigner,
+            Error::Print(_) => Code::Print,
+            Error::PackPassphrase => Code::WrongPackPassphrase,
+            Error::PackPassphraseNeeded => Code::PackPassphraseNeeded,
+            Error::Cancelled => Code::Cancelled,
+            Error::Sync { code, .. } => *code,
+            Error::ClockWrong(_) => Code::ClockWrong,
+            Error::Backup { code, .. } => *code,
         }
     }
 

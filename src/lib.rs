@@ -6,6 +6,7 @@
 //! window.
 
 pub mod backup;
+pub mod code;
 pub mod domain;
 pub mod error;
 pub mod folder;
@@ -21,5 +22,6 @@ pub mod store;
 pub mod sync;
 pub mod synthetic;
 
+pub use code::Code;
 pub use error::{Error, Result};
 pub use folder::{Harbour, Setup, Unlock};

@@ -113,11 +113,11 @@ fn main() {
         let e = harbour::folder::explain(&dir, e);
         let text = if out.json {
             cli::output::json_safe(
-                &serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } })
+                &serde_json::json!({ "error": { "code": e.code(), "message": cli::hint::sentence(&e) } })
                     .to_string(),
             )
         } else {
-            cli::output::error_text(&e.to_string())
+            cli::output::error_text(&cli::hint::sentence(&e))
         };
         // Not `eprintln!`, which panics if standard error has been closed.
         let _ = writeln!(std::io::stderr().lock(), "{text}");

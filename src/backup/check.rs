@@ -11,6 +11,7 @@
 //! temporary folder, which is held in memory on some systems (Debian 13 among them) and would
 //! make checking a large backup take as much memory as its database.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -145,7 +146,7 @@ pub fn check_file_with(
     // folder whose database was already damaged is no backup.
     if let Some(what) = db::integrity_findings(&conn).first() {
         return Err(super::refused(
-            "backup_database_damaged",
+            Code::BackupDatabaseDamaged,
             format!("The database inside this backup is damaged ({what}), so it cannot be trusted; use another backup. Nothing was changed."),
         ));
     }

@@ -11,6 +11,7 @@
 //! so a backup cut off by a full disk, a pulled USB stick or a killed process never replaces
 //! a good one.
 
+use crate::code::Code;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
@@ -106,7 +107,7 @@ pub fn create_with(
 ) -> Result<BackupMade> {
     if !out_dir.is_dir() {
         return Err(refused(
-            "backup_folder_missing",
+            Code::BackupFolderMissing,
             format!(
                 "The folder {} does not exist or is not a folder; choose another place for the backup.",
                 out_dir.display()
@@ -192,7 +193,7 @@ fn cannot_write(out_dir: &Path, e: &std::io::Error) -> Error {
         return Error::DiskFull;
     }
     refused(
-        "backup_not_written",
+        Code::BackupNotWritten,
         format!(
             "The backup could not be written to {}: {}; nothing was replaced.",
             out_dir.display(),

@@ -6,6 +6,7 @@
 //! backup once and the two decryptions run on two cores. The hashes are compared with the
 //! ones the log recorded at capture once the database is open.
 
+use crate::code::Code;
 use std::io::{self, BufWriter, PipeWriter, Write};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -80,7 +81,7 @@ pub fn compare(conn: &rusqlite::Connection, found: &[Found]) -> crate::Result<()
         match found.get(&id) {
             None => {
                 return Err(super::refused(
-                    "backup_evidence_missing",
+                    Code::BackupEvidenceMissing,
                     format!("The backup does not hold the file of evidence item {id} (\u{201c}{description}\u{201d}), so it is not a whole backup."),
                 ))
             }

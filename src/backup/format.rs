@@ -15,6 +15,7 @@
 //! passphrase"; the stream's key being derived from that checksum is what authenticates the
 //! header: change any byte of it and the stream no longer opens.
 
+use crate::code::Code;
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -91,7 +92,7 @@ fn read_exact_or(r: &mut impl Read, buf: &mut [u8], path: &std::path::Path) -> R
 
 fn not_a_backup() -> Error {
     refused(
-        "not_a_backup",
+        Code::NotABackup,
         "This file is not a Harbour backup; nothing was changed.",
     )
 }
@@ -118,7 +119,7 @@ pub fn read(r: &mut impl Read, path: &std::path::Path) -> Result<(Header, [u8; 3
     let version = u16::from_be_bytes([fixed[0], fixed[1]]);
     if version > VERSION {
         return Err(refused(
-            "backup_newer_version",
+            Code::BackupNewerVersion,
             format!("This backup was made by a newer version of Harbour (backup format {version}); update Harbour to open it. Nothing was changed."),
         ));
     }
@@ -141,7 +142,7 @@ pub fn read(r: &mut impl Read, path: &std::path::Path) -> Result<(Header, [u8; 3
     let header: Header = serde_json::from_slice(&json).map_err(|_| damaged())?;
     if header.keys.format > crate::keys::keyfile::FORMAT {
         return Err(refused(
-            "backup_newer_version",
+            Code::BackupNewerVersion,
             "This backup was made by a newer version of Harbour; update Harbour to open it. Nothing was changed.",
         ));
     }

@@ -31,13 +31,14 @@ pub use create::{create, BackupMade};
 pub use restore::{restore, BackupRestored};
 pub use status::{backup_status, BackupStatus};
 
+use crate::code::Code;
 use crate::Error;
 
 /// The ending of a backup's file name.
 pub const EXTENSION: &str = "hbbackup";
 
 /// A backup refused or not made, each with a stable code and one plain sentence.
-pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> Error {
+pub(crate) fn refused(code: Code, message: impl Into<String>) -> Error {
     Error::Backup {
         code,
         message: message.into(),
@@ -47,7 +48,7 @@ pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> Error {
 /// The sentence for a backup that has been changed, damaged or cut short.
 pub(crate) fn damaged() -> Error {
     refused(
-        "backup_damaged",
+        Code::BackupDamaged,
         "This backup is damaged or incomplete (it has been changed or cut short), so it cannot be trusted; use another backup. Nothing was changed.",
     )
 }

@@ -12,6 +12,7 @@
 //! written as `harbour.db.partial` and renamed, and `keys.json` — what makes a folder a data
 //! folder — is written last. On failure everything written is removed.
 
+use crate::code::Code;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
@@ -53,7 +54,7 @@ fn check_target(dir: &Path) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         if dir.exists() {
             return Err(refused(
-                "restore_target_not_empty",
+                Code::RestoreTargetNotEmpty,
                 format!("{} is not a folder; choose a new, empty folder to restore into. Nothing was changed.", dir.display()),
             ));
         }
@@ -73,7 +74,7 @@ fn check_target(dir: &Path) -> Result<()> {
         "is not empty"
     };
     Err(refused(
-        "restore_target_not_empty",
+        Code::RestoreTargetNotEmpty,
         format!("The folder {} {what}; restore into a new, empty folder so that nothing is overwritten. Nothing was changed.", dir.display()),
     ))
 }

@@ -5,6 +5,7 @@
 //! so what is written is trusted only once the whole stream has opened and its end entry has
 //! been read; callers write into a place that is discarded on failure.
 
+use crate::code::Code;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -66,14 +67,14 @@ pub fn open(path: &Path, how: Unlock<'_>) -> Result<Opened> {
     }
     .map_err(|e| match e {
         Error::WrongPassphrase => refused(
-            "backup_wrong_passphrase",
+            Code::BackupWrongPassphrase,
             format!(
                 "That passphrase does not open this backup of {}; if it is another organisation's backup, it needs their passphrase. Nothing was changed.",
                 describe(&header)
             ),
         ),
         Error::WrongRecoveryKey => refused(
-            "backup_wrong_recovery_key",
+            Code::BackupWrongRecoveryKey,
             format!(
                 "That recovery key does not open this backup of {}; if it is another organisation's backup, it needs their recovery key. Nothing was changed.",
                 describe(&header)

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod consent;
 pub mod evidence;
 pub mod forms;
+pub mod hint;
 pub mod incident;
 pub mod learner;
 pub mod output;

@@ -168,11 +168,7 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
             .optional()?;
         match r {
             Some(r) => restricted |= r,
-            None => {
-                return Err(Error::invalid(format!(
-                    "\"{c}\" is not a category; `harbour category list` shows them."
-                )))
-            }
+            None => return Err(Error::UnknownCategory(c.to_string())),
         }
         if !categories.contains(&code) {
             categories.push(code);
@@ -188,9 +184,10 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
         None => None,
     };
     if restricted && concerns_staff.is_none() {
-        return Err(Error::invalid(
-            "An allegation about a member of staff must say whom it concerns (--concerns).",
-        ));
+        return Err(Error::Required {
+            field: "concerns_staff",
+            sentence: "An allegation about a member of staff must say whom it concerns.",
+        });
     }
     if concerns_staff == Some(log.device().author) {
         return Err(Error::invalid(
@@ -519,10 +516,7 @@ pub fn add_category(log: &mut CaseLog, incident: Uuid, category: &str) -> Result
         )
         .optional()?;
     let Some((name, restricted)) = found else {
-        return Err(Error::invalid(format!(
-            "\"{}\" is not a category; `harbour category list` shows them.",
-            category.trim()
-        )));
+        return Err(Error::UnknownCategory(category.trim().to_string()));
     };
     if restricted {
         return Err(Error::invalid(

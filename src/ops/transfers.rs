@@ -79,9 +79,10 @@ pub fn send_with(
 ) -> Result<Sent> {
     let to_setting = to_setting.trim();
     if to_setting.is_empty() {
-        return Err(Error::invalid(
-            "Say which setting the learner's file is going to, e.g. --to \"Riverside College\".",
-        ));
+        return Err(Error::Required {
+            field: "to_setting",
+            sentence: "Say which setting the learner's file is going to.",
+        });
     }
     passphrase.check_new()?;
     if !out_dir.is_dir() {

@@ -3,6 +3,7 @@
 //! a card whose fields were changed after it was made is refused; whether it really came
 //! from the right person is what the fingerprint, read over the phone, settles.
 
+use crate::code::Code;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -60,7 +61,7 @@ impl PeerCard {
     pub fn key(&self) -> Result<VerifyingKey> {
         let bad = || {
             refused(
-                "card_invalid",
+                Code::CardInvalid,
                 "This peer card is damaged: its signing key is not valid.",
             )
         };
@@ -75,25 +76,25 @@ impl PeerCard {
     pub fn check(&self) -> Result<()> {
         if self.format > CARD_FORMAT {
             return Err(refused(
-                "card_newer_version",
+                Code::CardNewerVersion,
                 "This peer card was made by a newer version of Harbour; please update Harbour.",
             ));
         }
         let key = self.key()?;
         self.x25519.parse::<age::x25519::Recipient>().map_err(|_| {
             refused(
-                "card_invalid",
+                Code::CardInvalid,
                 "This peer card is damaged: its encryption key is not valid.",
             )
         })?;
         let sig: [u8; 64] = hex::decode(&self.signature)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| refused("card_invalid", "This peer card is not signed."))?;
+            .ok_or_else(|| refused(Code::CardInvalid, "This peer card is not signed."))?;
         key.verify(&self.signed_bytes(), &Signature::from_bytes(&sig))
             .map_err(|_| {
                 refused(
-                    "card_invalid",
+                    Code::CardInvalid,
                     "This peer card has been changed since it was made; ask for a fresh one.",
                 )
             })

@@ -8,6 +8,7 @@
 //! `parse` is a pure function of the bytes (no keys, no files) so that it can be fuzzed and
 //! tested with random input: it never panics, and refuses anything it does not understand.
 
+use crate::code::Code;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -137,7 +138,7 @@ pub fn read_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
     let declared = declared_len(&prefix)?;
     if declared > MAX_BUNDLE_BYTES {
         return Err(super::refused(
-            "bundle_too_large",
+            Code::BundleTooLarge,
             format!(
                 "This bundle is larger than {} GB, more than Harbour takes in at once; nothing was imported.",
                 MAX_BUNDLE_BYTES / (1024 * 1024 * 1024)

@@ -10,6 +10,7 @@
 //! stops that device's chain there and leaves the rest to a device that holds them. Nor does
 //! it pass on what a revoked device signed after its revocation.
 
+use crate::code::Code;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -256,14 +257,17 @@ pub fn file_name(h: &Harbour, seq: u64, suffix: &str) -> Result<String> {
 /// The trusted peers named, each once; a revoked or unknown one is refused.
 pub fn recipients(h: &Harbour, names: &[String]) -> Result<Vec<Peer>> {
     if names.is_empty() {
-        return Err(Error::invalid("Say which peer the bundle is for (--to)."));
+        return Err(Error::Required {
+            field: "to",
+            sentence: "Say which peer the bundle is for.",
+        });
     }
     let mut out: Vec<Peer> = Vec::new();
     for n in names {
         let p = peers::find(h.log().conn(), n)?;
         if p.revoked_ms.is_some() {
             return Err(refused(
-                "peer_revoked",
+                Code::PeerRevoked,
                 format!(
                     "{} ({}) has been revoked, so nothing is sent to it.",
                     p.coordinator, p.centre

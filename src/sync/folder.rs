@@ -18,6 +18,7 @@
 //! reading whom a bundle is for, and names every such copy it did not import in the report
 //! (`conflict_copies`), so none is passed over in silence.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, OptionalExtension};
@@ -226,7 +227,7 @@ pub fn sync_with(
                 return Ok(report);
             }
             Err(Error::Sync {
-                code: "bundle_not_for_this_device",
+                code: Code::BundleNotForThisDevice,
                 ..
             }) => {
                 report.skipped += 1;

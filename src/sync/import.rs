@@ -5,6 +5,7 @@
 //! A refused bundle changes nothing in the data folder. A bundle already imported (the
 //! same bytes) is recognised before it is even decrypted, and changes nothing.
 
+use crate::code::Code;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -204,13 +205,13 @@ pub fn open(h: &Harbour, bytes: &[u8]) -> Result<Opened> {
     let sender = env.header.sender;
     let peer = peers::get(conn, &sender)?.ok_or_else(|| {
         refused(
-            "bundle_unknown_sender",
+            Code::BundleUnknownSender,
             format!("This bundle comes from a device that is not one of this device's peers ({sender}); add its card with `harbour peer add` first. Nothing was imported."),
         )
     })?;
     if let Some(at) = peer.revoked_ms {
         return Err(refused(
-            "bundle_revoked_sender",
+            Code::BundleRevokedSender,
             format!(
                 "This bundle comes from {} ({}), whose device was revoked on {}; nothing was imported.",
                 peer.coordinator,
@@ -269,7 +270,7 @@ fn check_times(conn: &rusqlite::Connection, events: &[Event]) -> Result<()> {
     let when = crate::domain::time::show_millis(e.header.hlc.ms);
     let device = device_named(conn, events, &e.header.device_id)?;
     Err(refused(
-        "bundle_future_event",
+        Code::BundleFutureEvent,
         format!(
             "This bundle holds a change made on {device} dated {when} (event {}, number {}), more than a day ahead of this computer's clock, so the clock of {device} is wrong: its coordinator should set the correct date and time (if this computer's own date is right). Nothing was imported.",
             e.header.id, e.header.seq

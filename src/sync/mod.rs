@@ -26,6 +26,7 @@ pub use export::Exported;
 pub use import::Imported;
 pub use receive::{Progress, Received};
 
+use crate::code::Code;
 use crate::Error;
 
 /// The bundle format this build writes and reads.
@@ -47,15 +48,15 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Refusal::NotABundle => "not_a_bundle",
-            Refusal::Truncated => "bundle_truncated",
-            Refusal::NewerVersion(_) => "bundle_newer_version",
-            Refusal::Malformed(_) => "bundle_malformed",
-            Refusal::BadSignature => "bundle_bad_signature",
-            Refusal::NotForThisDevice => "bundle_not_for_this_device",
-            Refusal::Damaged => "bundle_damaged",
+            Refusal::NotABundle => Code::NotABundle,
+            Refusal::Truncated => Code::BundleTruncated,
+            Refusal::NewerVersion(_) => Code::BundleNewerVersion,
+            Refusal::Malformed(_) => Code::BundleMalformed,
+            Refusal::BadSignature => Code::BundleBadSignature,
+            Refusal::NotForThisDevice => Code::BundleNotForThisDevice,
+            Refusal::Damaged => Code::BundleDamaged,
         }
     }
 }
@@ -84,7 +85,7 @@ impl From<Refusal> for Error {
 }
 
 /// A sync error with its code and sentence.
-pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> Error {
+pub(crate) fn refused(code: Code, message: impl Into<String>) -> Error {
     Error::Sync {
         code,
         message: message.into(),

@@ -9,6 +9,7 @@
 //! kept inside the encrypted database, under the data key, and is made the first time it is
 //! needed.
 
+use crate::code::Code;
 use age::secrecy::ExposeSecret;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -96,7 +97,7 @@ pub fn read_card(path: &std::path::Path) -> Result<PeerCard> {
     let bytes = crate::limits::read_bytes(path, crate::limits::CARD_BYTES, "a peer card")?;
     let card: PeerCard = serde_json::from_slice(&bytes).map_err(|_| {
         refused(
-            "card_invalid",
+            Code::CardInvalid,
             "This file is not a Harbour peer card; ask for the file `harbour peer card` writes.",
         )
     })?;
@@ -210,14 +211,14 @@ pub fn add(log: &CaseLog, card: &PeerCard, confirmed: &str) -> Result<Peer> {
     let fingerprint = card.fingerprint();
     if !card.fingerprint_is(confirmed) {
         return Err(refused(
-            "fingerprint_mismatch",
+            Code::FingerprintMismatch,
             "That fingerprint does not match this card, so the peer was not added; check it again with the other coordinator.",
         ));
     }
     if let Some(existing) = get(log.conn(), &card.device_id)? {
         if existing.verifying_key != card.verifying_key || existing.x25519 != card.x25519 {
             return Err(refused(
-                "peer_key_changed",
+                Code::PeerKeyChanged,
                 "This device is already a peer with different keys; revoke it first if it really changed.",
             ));
         }

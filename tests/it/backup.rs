@@ -292,7 +292,9 @@ fn one_flipped_byte_anywhere_in_a_backup_is_caught() {
         assert!(
             matches!(
                 err.code(),
-                "backup_damaged" | "not_a_backup" | "backup_newer_version"
+                harbour::Code::BackupDamaged
+                    | harbour::Code::NotABackup
+                    | harbour::Code::BackupNewerVersion
             ),
             "byte {at}: {} ({})",
             err,

@@ -115,7 +115,7 @@ pub async fn open_evidence(
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(|_| AppError {
-            code: "no_viewer".into(),
+            code: harbour::Code::NoViewer,
             message: format!(
                 "The copy was decrypted to {}, but no program on this computer would open it.",
                 path.display()

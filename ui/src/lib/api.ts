@@ -1,6 +1,6 @@
 // The bridge to Harbour's core. Every command and type comes from the generated bindings;
 // a failed command throws its { code, message } so screens can show the message as it is.
-import { commands, type AppError } from "./bindings";
+import { commands, type AppError, type Code } from "./bindings";
 
 export { commands };
 export type * from "./bindings";
@@ -8,7 +8,7 @@ export type * from "./bindings";
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
 export class HarbourError extends Error {
-  code: string;
+  code: Code;
   constructor(e: AppError) {
     super(e.message);
     this.code = e.code;

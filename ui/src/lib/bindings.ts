@@ -184,9 +184,9 @@ export type AlreadyHeld = {
 /**  The answer to "may we use this learner's image for this purpose?". */
 export type Answer = "yes" | "no" | "not_recorded" | "not_current";
 
-/**  What the UI receives when a command fails. */
+/**  What the UI receives when a command fails: `{"code": "wrong_passphrase", "message": "…"}`. */
 export type AppError = {
-	code: string,
+	code: Code,
 	message: string,
 };
 
@@ -352,6 +352,146 @@ export type Choice = {
 	id: string,
 	label: string,
 };
+
+/**
+ *  What kind of failure an error is, for programs (the sentence is for people).
+ * 
+ *  Non-exhaustive: later versions of Harbour add codes, and a front end treats one
+ *  it does not know by showing the error's sentence.
+ */
+export type Code = 
+/**  The passphrase does not unlock this data folder. */
+"wrong_passphrase" | 
+/**  The recovery key does not unlock this data folder. */
+"wrong_recovery_key" | 
+/**  A group of the recovery key fails its check character: a typing mistake. */
+"recovery_key_typo" | 
+/**  The recovery key has the wrong number of groups or characters. */
+"recovery_key_shape" | 
+/**  Another window or program has this data folder open. */
+"already_open" | 
+/**  The data folder has not been set up. */
+"not_set_up" | 
+/**  The data folder is already set up; nothing was changed. */
+"already_set_up" | 
+/**  The data folder could not be used (missing, no permission, read-only disk). */
+"data_folder" | 
+/**  A file the user chose could not be read. */
+"read_file" | 
+/**  The disk is full; nothing was saved. */
+"disk_full" | 
+/**  The database file is not a Harbour database, or cannot be decrypted. */
+"not_a_database" | 
+/**  The database file is damaged. */
+"database_damaged" | 
+/**  The data folder's key file is damaged. */
+"key_file" | 
+/**  The data folder was made by a newer version of Harbour. */
+"newer_version" | 
+/**  The new passphrase is too short. */
+"weak_passphrase" | 
+/**  The two passphrases typed do not match. */
+"passphrase_mismatch" | 
+/**  A passphrase is needed and none was given. */
+"passphrase_needed" | 
+/**  This computer's keyring could not be used. */
+"keyring_unavailable" | 
+/**  Nothing is remembered in the keyring for this data folder. */
+"keyring_empty" | 
+/**  The app is locked: unlock it first (the window only). */
+"locked" | 
+/**  Something typed or chosen is not acceptable; the sentence says what. */
+"invalid" | 
+/**  An edited form template was refused. */
+"form_template" | 
+/**  An edited retention rule was refused. */
+"retention_rule" | 
+/**  A record under a legal hold cannot be destroyed. */
+"held" | 
+/**  No record matches the name, reference or id given. */
+"not_found" | 
+/**  This computer's clock is too far from the case log's to record anything. */
+"clock_wrong" | 
+/**  The user stopped the work; nothing was written. */
+"cancelled" | 
+/**  The database could not be read or written. */
+"database" | 
+/**  The case log failed its check. */
+"integrity" | 
+/**  `verify` found damage; the sentence has one line for each. */
+"damaged" | 
+/**  A file that is, holds or may hold imagery, refused on a nudes or up-skirting incident. */
+"imagery_refused" | 
+/**  An evidence item that is or may be imagery cannot be opened. */
+"imagery_locked" | 
+/**  An evidence item no longer matches the SHA-256 recorded at capture. */
+"evidence_changed" | 
+/**  An evidence item could not be stored, read or exported. */
+"evidence" | 
+/**  No program on this computer would open the decrypted copy (the window only). */
+"no_viewer" | 
+/**  An evidence pack failed its check. */
+"pack_check_failed" | 
+/**  An evidence pack is signed by another key than the one expected. */
+"pack_wrong_signer" | 
+/**  The passphrase does not open this encrypted pack. */
+"wrong_pack_passphrase" | 
+/**  The pack is encrypted and no passphrase was given. */
+"pack_passphrase_needed" | 
+/**  A PDF could not be made. */
+"print" | 
+/**  The file is not a Harbour sync bundle. */
+"not_a_bundle" | 
+/**  The bundle is cut short. */
+"bundle_truncated" | 
+/**  The bundle was made by a newer version of Harbour. */
+"bundle_newer_version" | 
+/**  The bundle is damaged. */
+"bundle_malformed" | 
+/**  The bundle's signature does not match its sender's key. */
+"bundle_bad_signature" | 
+/**  The bundle was made for another device. */
+"bundle_not_for_this_device" | 
+/**  The bundle could not be decrypted: changed or damaged. */
+"bundle_damaged" | 
+/**  The bundle is larger than Harbour accepts. */
+"bundle_too_large" | 
+/**  The bundle's sender is not a peer of this device. */
+"bundle_unknown_sender" | 
+/**  The bundle's sender has been revoked. */
+"bundle_revoked_sender" | 
+/**  The bundle holds an event dated too far in the future. */
+"bundle_future_event" | 
+/**  The peer card is damaged or not signed. */
+"card_invalid" | 
+/**  The peer card was made by a newer version of Harbour. */
+"card_newer_version" | 
+/**  The peer has been revoked. */
+"peer_revoked" | 
+/**  The fingerprint read out does not match the peer card's. */
+"fingerprint_mismatch" | 
+/**  A known peer's card now carries another key. */
+"peer_key_changed" | 
+/**  The file is not a Harbour backup. */
+"not_a_backup" | 
+/**  The backup is damaged or incomplete. */
+"backup_damaged" | 
+/**  The database inside the backup is damaged. */
+"backup_database_damaged" | 
+/**  An evidence file the backup's database names is not in it. */
+"backup_evidence_missing" | 
+/**  The backup was made by a newer version of Harbour. */
+"backup_newer_version" | 
+/**  The passphrase does not open this backup. */
+"backup_wrong_passphrase" | 
+/**  The recovery key does not open this backup. */
+"backup_wrong_recovery_key" | 
+/**  The folder chosen for the backup does not exist. */
+"backup_folder_missing" | 
+/**  The backup could not be written. */
+"backup_not_written" | 
+/**  A backup is restored only into an empty or new folder. */
+"restore_target_not_empty";
 
 /**  A field of one incident changed on two devices. */
 export type Conflict = Conflict_Serialize | Conflict_Deserialize;

@@ -1,12 +1,12 @@
 // What a screen says after an action: a plain-sentence error or a notice. One helper so every
 // screen reports success and failure the same way.
-import { HarbourError, messageOf } from "./api";
+import { HarbourError, messageOf, type Code } from "./api";
 
 export class Feedback {
   error = $state("");
   notice = $state("");
-  /** The code of the last error from the core (e.g. `imagery_refused`), or "". */
-  code = $state("");
+  /** The code of the last error from the core (e.g. `imagery_refused`), or "" when none. */
+  code = $state<Code | "">("");
 
   clear() {
     this.error = this.notice = this.code = "";
