@@ -5,6 +5,7 @@
 //! from the desktop app, which knows nothing the core does not. The core knows nothing of any
 //! window.
 
+pub mod api;
 pub mod backup;
 pub mod code;
 pub mod domain;

@@ -216,8 +216,9 @@ pub enum FormsCmd {
         /// A member of staff's id (repeatable): prints the staff Acceptable Use agreement.
         #[arg(long = "staff")]
         staff: Vec<String>,
-        /// A CSV file of new starters: they are imported (all or nothing), then printed.
-        #[arg(long, conflicts_with = "learners")]
+        /// A CSV file of new starters: they are imported (all or nothing), then printed with
+        /// any learners given with --learner.
+        #[arg(long)]
         cohort: Option<PathBuf>,
         /// The induction date, e.g. 2026-09-07: which forms follow age on this date.
         #[arg(long)]

@@ -1,12 +1,10 @@
 //! `harbour forms …`: listing the forms (built-in or the organisation's own wording),
 //! copying and adapting one, and printing a cohort's induction forms.
 
-use harbour::domain::time::parse_date;
+use harbour::api::forms::{self as api, PrintFormsRequest};
 use harbour::ops::forms as ops;
-use harbour::ops::learners;
-use harbour::print::forms as print;
 use harbour::read::forms as read_forms;
-use harbour::{Error, Harbour, Result};
+use harbour::{Harbour, Result};
 
 use super::args::FormsCmd;
 use super::output::Out;
@@ -66,43 +64,24 @@ pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
             induction,
             out: path,
         } => {
-            let induction = parse_date(&induction)?;
-            let log = h.log_mut();
-            let (ids, imported) = match cohort {
-                Some(file) => {
-                    let f = std::fs::File::open(&file).map_err(|e| Error::ReadFile {
-                        path: file.clone(),
-                        reason: harbour::error::plain_io(&e),
-                    })?;
-                    let preview = learners::preview_csv(log, f)?;
-                    let ids = learners::import(log, preview)?;
-                    let n = ids.len();
-                    (ids, n)
-                }
-                None => (
-                    given
-                        .iter()
-                        .map(|l| harbour::ops::resolve_learner(log, l))
-                        .collect::<Result<Vec<_>>>()?,
-                    0,
-                ),
-            };
-            let staff = staff
-                .iter()
-                .map(|s| harbour::ops::resolve_staff(log, s))
-                .collect::<Result<Vec<_>>>()?;
-            let mut plan = print::plan(log.conn(), &ids, induction)?;
-            plan.staff = print::plan_staff(log.conn(), &staff)?;
-            let doc = print::render(&plan)?;
-            let pages = doc.page_count();
-            doc.write_to(&path)?;
+            let printed = api::print_forms(
+                h,
+                PrintFormsRequest {
+                    learners: given,
+                    staff,
+                    cohort_csv: cohort,
+                    induction,
+                    path,
+                },
+            )?;
+            let (imported, pages, path) = (printed.imported, printed.pages, &printed.path);
             out.emit(
                 &serde_json::json!({
                     "file": path,
                     "pages": pages,
                     "imported": imported,
-                    "learners": plan.learners,
-                    "staff": plan.staff,
+                    "learners": printed.learners,
+                    "staff": printed.staff,
                 }),
                 || {
                     let mut s = String::new();
@@ -110,7 +89,7 @@ pub fn forms(h: &mut Harbour, c: FormsCmd, out: &Out) -> Result<()> {
                         s.push_str(&format!("{imported} learners imported.\n"));
                     }
                     let plural = |n: usize| if n == 1 { "" } else { "s" };
-                    let (l, st) = (plan.learners.len(), plan.staff.len());
+                    let (l, st) = (printed.learners.len(), printed.staff.len());
                     let whom = match (l, st) {
                         (_, 0) => format!("{l} learner{}", plural(l)),
                         (0, _) => format!("{st} member{} of staff", plural(st)),

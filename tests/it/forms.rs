@@ -291,3 +291,61 @@ fn the_staff_acceptable_use_agreement_is_printed_for_staff() {
     ]);
     assert_eq!(err, format!("No member of staff matches \"{alex}\"."));
 }
+
+/// The rule both front ends share (`harbour::api::forms`): a cohort is added to the learners
+/// chosen, members of staff may come too, and a run with no one in it writes nothing.
+#[test]
+fn a_cohort_is_printed_with_the_learners_and_staff_chosen_and_an_empty_run_writes_nothing() {
+    use harbour::api::forms::{print_forms, PrintFormsRequest};
+    let (tmp, mut h) = common::open_in_process();
+    let chosen = harbour::ops::learners::add(
+        h.log_mut(),
+        harbour::ops::learners::NewLearner {
+            name: "Robin Chosen".into(),
+            dob: chrono::NaiveDate::from_ymd_opt(2009, 2, 3).expect("date"),
+            centre: "MAN".into(),
+            employer: None,
+            carers: vec![],
+        },
+    )
+    .expect("add learner");
+    let csv = tmp.path().join("new-starters.csv");
+    std::fs::write(&csv, COHORT).expect("write CSV");
+
+    let empty = tmp.path().join("empty.pdf");
+    let err = print_forms(
+        &mut h,
+        PrintFormsRequest {
+            induction: "2026-09-07".into(),
+            path: empty.clone(),
+            ..Default::default()
+        },
+    )
+    .expect_err("no one to print for");
+    assert_eq!(err.code(), harbour::Code::Invalid);
+    assert!(!empty.exists(), "a refused run wrote {}", empty.display());
+
+    let pdf = tmp.path().join("induction.pdf");
+    let coordinator = h.log().device().author.to_string();
+    let printed = print_forms(
+        &mut h,
+        PrintFormsRequest {
+            learners: vec![chosen.to_string()],
+            staff: vec![coordinator],
+            cohort_csv: Some(csv),
+            induction: "2026-09-07".into(),
+            path: pdf.clone(),
+        },
+    )
+    .expect("print");
+    assert_eq!(printed.imported, 4);
+    let names: Vec<&str> = printed.learners.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(names.contains(&"Robin Chosen") && names.contains(&"Priya Nineteen"));
+    assert_eq!(printed.staff.len(), 1);
+    assert_eq!(printed.staff[0].name, "Sam Example");
+    let pages = pdf_pages(&pdf);
+    assert_eq!(printed.pages as usize, pages.len());
+    assert!(pages.iter().any(|p| p.contains("Robin Chosen")));
+    assert!(pages.iter().any(|p| p.contains("Sam Example")));
+}

@@ -5,16 +5,15 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use harbour::api::forms::{self as api, PrintFormsRequest, PrintedForms};
 use harbour::domain::forms::{self, FormTemplate};
 use harbour::domain::time::{parse_date, today};
 use harbour::ops::consent::{self as ops, NewConsent};
-use harbour::ops::learners;
-use harbour::print::forms::{self as print_forms, FormLearner};
 use harbour::print::report as print_report;
 use harbour::read::consent::{self as read, ConsentCheck, MissingForm};
 use harbour::read::reports::{self, Figures, Period};
 use harbour::Error;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::State;
 
 use crate::error::AppResult;
@@ -26,68 +25,13 @@ pub async fn list_forms(state: State<'_, AppState>) -> AppResult<Vec<FormTemplat
     state.with(|h| forms::all(h.log().conn()))
 }
 
-/// Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is
-/// imported on the way.
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct PrintFormsInput {
-    pub learners: Vec<String>,
-    pub cohort_csv: Option<String>,
-    /// 2026-09-07
-    pub induction: String,
-    pub path: String,
-}
-
-/// What a print run wrote.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct PrintedForms {
-    pub path: String,
-    pub pages: u32,
-    pub imported: u32,
-    pub learners: Vec<FormLearner>,
-}
-
 #[tauri::command]
 #[specta::specta]
 pub async fn print_forms(
     state: State<'_, AppState>,
-    input: PrintFormsInput,
+    input: PrintFormsRequest,
 ) -> AppResult<PrintedForms> {
-    state.with(|h| {
-        let induction = parse_date(&input.induction)?;
-        let log = h.log_mut();
-        let mut ids = input
-            .learners
-            .iter()
-            .map(|l| harbour::ops::resolve_learner(log, l))
-            .collect::<harbour::Result<Vec<_>>>()?;
-        let mut imported = 0;
-        if let Some(csv) = input.cohort_csv.filter(|c| !c.is_empty()) {
-            let path = PathBuf::from(csv);
-            let file = std::fs::File::open(&path).map_err(|e| Error::ReadFile {
-                reason: harbour::error::plain_io(&e),
-                path,
-            })?;
-            let preview = learners::preview_csv(log, file)?;
-            let new = learners::import(log, preview)?;
-            imported = new.len() as u32;
-            ids.extend(new);
-        }
-        if ids.is_empty() {
-            return Err(Error::invalid(
-                "Choose at least one learner, or a CSV of new starters, to print forms for.",
-            ));
-        }
-        let plan = print_forms::plan(log.conn(), &ids, induction)?;
-        let doc = print_forms::render(&plan)?;
-        let pages = doc.page_count() as u32;
-        doc.write_to(&PathBuf::from(&input.path))?;
-        Ok(PrintedForms {
-            path: input.path,
-            pages,
-            imported,
-            learners: plan.learners,
-        })
-    })
+    state.with(|h| api::print_forms(h, input))
 }
 
 /// A returned form as typed in from paper.

@@ -86,7 +86,7 @@ export const commands = {
 	/**  The organisation's procedures (built-in, or as it adapted them) and the triggers. */
 	procedureChoices: () => typedError<ProcedureChoices, AppError>(__TAURI_INVOKE("procedure_choices")),
 	listForms: () => typedError<FormTemplate_Serialize[], AppError>(__TAURI_INVOKE("list_forms")),
-	printForms: (input: PrintFormsInput_Deserialize) => typedError<PrintedForms, AppError>(__TAURI_INVOKE("print_forms", { input })),
+	printForms: (input: PrintFormsRequest_Deserialize) => typedError<PrintedForms_Serialize, AppError>(__TAURI_INVOKE("print_forms", { input })),
 	recordConsent: (input: ConsentInput) => typedError<null, AppError>(__TAURI_INVOKE("record_consent", { input })),
 	withdrawConsent: (learner: string, form: string, purpose: string | null, withdrawnOn: string, note: string | null) => typedError<null, AppError>(__TAURI_INVOKE("withdraw_consent", { learner, form, purpose, withdrawnOn, note })),
 	/**  "May we use … for this purpose?" today: yes, no, not recorded or not current, and why. */
@@ -883,6 +883,31 @@ export type FormLearner = {
 	forms: ([string, string])[],
 };
 
+/**  A member of staff as their Acceptable Use agreement is filled in. */
+export type FormStaff = FormStaff_Serialize | FormStaff_Deserialize;
+
+/**  A member of staff as their Acceptable Use agreement is filled in. */
+export type FormStaff_Deserialize = {
+	id: string,
+	name: string,
+	job_title: string,
+	/**  The centre as printed, e.g. "Manchester (MAN)", if they belong to one. */
+	centre?: string | null,
+	/**  The form printed for them, as `id` and version. */
+	form: [string, string],
+};
+
+/**  A member of staff as their Acceptable Use agreement is filled in. */
+export type FormStaff_Serialize = {
+	id: string,
+	name: string,
+	job_title: string,
+	/**  The centre as printed, e.g. "Manchester (MAN)", if they belong to one. */
+	centre: string | null,
+	/**  The form printed for them, as `id` and version. */
+	form: [string, string],
+};
+
 /**  A form as its data file describes it. */
 export type FormTemplate = FormTemplate_Serialize | FormTemplate_Deserialize;
 
@@ -1417,42 +1442,58 @@ export type PeriodInput_Serialize = {
 	last: string | null,
 };
 
-/**
- *  Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is
- *  imported on the way.
- */
-export type PrintFormsInput = PrintFormsInput_Serialize | PrintFormsInput_Deserialize;
+/**  Whose forms to print, and where to write the PDF. */
+export type PrintFormsRequest = PrintFormsRequest_Serialize | PrintFormsRequest_Deserialize;
 
-/**
- *  Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is
- *  imported on the way.
- */
-export type PrintFormsInput_Deserialize = {
+/**  Whose forms to print, and where to write the PDF. */
+export type PrintFormsRequest_Deserialize = {
+	/**  Learners already in Harbour: each an id or a name. */
 	learners: string[],
+	/**  Members of staff, each an id or a name: each gets the staff acceptable-use form. */
+	staff: string[],
+	/**  A CSV of new starters, imported first; its learners are added to `learners`. */
 	cohort_csv?: string | null,
-	/**  2026-09-07 */
+	/**  The induction date printed on the forms, e.g. 2026-09-07. */
 	induction: string,
+	/**  The PDF to write. */
 	path: string,
 };
 
-/**
- *  Whose forms to print: learners chosen in the app, and/or a CSV of new starters that is
- *  imported on the way.
- */
-export type PrintFormsInput_Serialize = {
+/**  Whose forms to print, and where to write the PDF. */
+export type PrintFormsRequest_Serialize = {
+	/**  Learners already in Harbour: each an id or a name. */
 	learners: string[],
+	/**  Members of staff, each an id or a name: each gets the staff acceptable-use form. */
+	staff: string[],
+	/**  A CSV of new starters, imported first; its learners are added to `learners`. */
 	cohort_csv: string | null,
-	/**  2026-09-07 */
+	/**  The induction date printed on the forms, e.g. 2026-09-07. */
 	induction: string,
+	/**  The PDF to write. */
 	path: string,
 };
 
 /**  What a print run wrote. */
-export type PrintedForms = {
+export type PrintedForms = PrintedForms_Serialize | PrintedForms_Deserialize;
+
+/**  What a print run wrote. */
+export type PrintedForms_Deserialize = {
 	path: string,
 	pages: number,
+	/**  Learners imported from the cohort CSV on the way. */
 	imported: number,
 	learners: FormLearner[],
+	staff: FormStaff_Deserialize[],
+};
+
+/**  What a print run wrote. */
+export type PrintedForms_Serialize = {
+	path: string,
+	pages: number,
+	/**  Learners imported from the cohort CSV on the way. */
+	imported: number,
+	learners: FormLearner[],
+	staff: FormStaff_Serialize[],
 };
 
 /**  What can be attached and which triggers can be recorded. */
