@@ -132,6 +132,7 @@ fn main() {
             },
             centre: None,
             concerns_staff: None,
+            first_actions: None,
         },
     )
     .expect("incident");

@@ -539,6 +539,9 @@ pub struct NewIncidentArgs {
     /// For an allegation about a member of staff: whom it concerns (staff id).
     #[arg(long)]
     pub concerns: Option<String>,
+    /// What was done straight away: recorded as the first note, with the incident.
+    #[arg(long, value_name = "TEXT")]
+    pub first_actions: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,7 @@ fn new(h: &mut Harbour, a: NewIncidentArgs, out: &Out) -> Result<()> {
         reporter: Reporter::parse(&a.reporter)?,
         centre: a.centre,
         concerns_staff: a.concerns,
+        first_actions: a.first_actions,
     };
     let opened = ops::open(h.log_mut(), n)?;
     out.emit(&opened, || opened.reference.clone());

@@ -35,6 +35,9 @@ pub struct NewIncident {
     pub centre: Option<String>,
     /// For an allegation about a member of staff: whom it concerns (id or its beginning).
     pub concerns_staff: Option<String>,
+    /// What was done straight away, recorded as the first chronology note in the same
+    /// transaction (so an incident is never saved without the note the coordinator typed).
+    pub first_actions: Option<String>,
 }
 
 /// What recording an incident gave back.
@@ -150,6 +153,10 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
         job_title: line("The reporter's job title", &n.reporter.job_title)?,
     };
     let place = optional_line("The place", n.place.as_deref())?;
+    let first_actions = match n.first_actions.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => Some(block("The first actions", t)?),
+        _ => None,
+    };
     let reported_at = dates::check_times(n.occurred_at, n.reported_at)?;
     if n.categories.is_empty() {
         return Err(Error::invalid("Choose at least one category."));
@@ -242,6 +249,12 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
     // transaction: an incident is never recorded without them.
     for def in follows {
         bodies.push(super::procedures::attach_body(id, def));
+    }
+    if let Some(first) = first_actions {
+        bodies.push(Body::NoteAdded {
+            incident_id: id,
+            text: format!("First actions: {first}"),
+        });
     }
     log.append_all(bodies)?;
     Ok(Opened { id, reference })

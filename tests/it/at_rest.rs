@@ -50,6 +50,7 @@ fn no_plaintext_in_any_file() {
             reporter: Reporter::parse("Chris Tutor, Assessor").expect("reporter"),
             centre: None,
             concerns_staff: None,
+            first_actions: None,
         },
     )
     .expect("incident");

@@ -542,3 +542,56 @@ fn organisation_settings_are_recorded() {
     let err = f.fails(&["org", "add-centre", "LDS", "Leeds again"]);
     assert_eq!(err, "There is already a centre with the code LDS.");
 }
+
+#[test]
+fn first_actions_are_saved_with_the_incident_and_a_refused_one_saves_neither() {
+    let f = Folder::new();
+    f.init();
+    let learner = f.add_learner("Alex Example", "2009-04-17");
+    let new = |first: &str| {
+        f.run(&[
+            "incident",
+            "new",
+            "--category",
+            "cyberbullying",
+            "--learner",
+            &format!("{learner}:subject"),
+            "--occurred",
+            "2026-11-20T15:30",
+            "--reporter",
+            "Chris Tutor, Assessor",
+            "--account",
+            "They kept sending messages about me",
+            "--first-actions",
+            first,
+        ])
+    };
+    let before = f.snapshot();
+    // A bidirectional override could make the note read otherwise than it was typed.
+    let refused = new("Screenshots taken\u{202e}");
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("first actions"), "{err}");
+    assert_eq!(
+        f.snapshot(),
+        before,
+        "a refused incident changed the folder"
+    );
+
+    let made = new("  Screenshots taken; parent called  ");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let reference = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    let shown = f.json(&["incident", "show", &reference]);
+    let notes: Vec<String> = shown["chronology"]
+        .as_array()
+        .expect("chronology")
+        .iter()
+        .filter_map(|e| e["text"].as_str().map(str::to_string))
+        .filter(|t| t.starts_with("First actions"))
+        .collect();
+    assert_eq!(notes, ["First actions: Screenshots taken; parent called"]);
+}

@@ -44,6 +44,7 @@ fn open_case(h: &mut Harbour, category: &str) -> uuid::Uuid {
             },
             centre: None,
             concerns_staff: None,
+            first_actions: None,
         },
     )
     .expect("open")

@@ -200,6 +200,7 @@ fn an_account_over_256_kb_is_refused_at_the_edge_whoever_sends_it() {
             },
             centre: None,
             concerns_staff: None,
+            first_actions: None,
         },
     )
     .expect_err("too long");

@@ -321,6 +321,7 @@ fn a_restricted_record_never_reaches_the_person_it_concerns() {
             },
             centre: None,
             concerns_staff: Some(b.author().to_string()),
+            first_actions: None,
         },
     )
     .expect("allegation")

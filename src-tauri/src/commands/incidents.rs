@@ -98,16 +98,9 @@ pub async fn new_incident(
             },
             centre: None,
             concerns_staff: input.concerns_staff.filter(|s| !s.is_empty()),
+            first_actions: input.first_actions,
         };
-        let opened = ops::open(h.log_mut(), n)?;
-        if let Some(first) = input.first_actions.filter(|t| !t.trim().is_empty()) {
-            ops::note(
-                h.log_mut(),
-                opened.id,
-                &format!("First actions: {}", first.trim()),
-            )?;
-        }
-        Ok(opened)
+        ops::open(h.log_mut(), n)
     })
 }
 

@@ -130,6 +130,7 @@ impl Site {
                 },
                 centre: None,
                 concerns_staff: None,
+                first_actions: None,
             },
         )
         .expect("incident")
