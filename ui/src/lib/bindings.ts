@@ -1447,9 +1447,12 @@ export type PrintFormsRequest = PrintFormsRequest_Serialize | PrintFormsRequest_
 
 /**  Whose forms to print, and where to write the PDF. */
 export type PrintFormsRequest_Deserialize = {
-	/**  Learners already in Harbour: each an id or a name. */
+	/**  Learners already in Harbour: each an id, or the unique beginning of one. */
 	learners: string[],
-	/**  Members of staff, each an id or a name: each gets the staff acceptable-use form. */
+	/**
+	 *  Members of staff, each an id or its unique beginning: each gets the staff Acceptable
+	 *  Use agreement.
+	 */
 	staff: string[],
 	/**  A CSV of new starters, imported first; its learners are added to `learners`. */
 	cohort_csv?: string | null,
@@ -1461,9 +1464,12 @@ export type PrintFormsRequest_Deserialize = {
 
 /**  Whose forms to print, and where to write the PDF. */
 export type PrintFormsRequest_Serialize = {
-	/**  Learners already in Harbour: each an id or a name. */
+	/**  Learners already in Harbour: each an id, or the unique beginning of one. */
 	learners: string[],
-	/**  Members of staff, each an id or a name: each gets the staff acceptable-use form. */
+	/**
+	 *  Members of staff, each an id or its unique beginning: each gets the staff Acceptable
+	 *  Use agreement.
+	 */
 	staff: string[],
 	/**  A CSV of new starters, imported first; its learners are added to `learners`. */
 	cohort_csv: string | null,
