@@ -38,6 +38,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             learners::add_learner,
             learners::preview_learner_csv,
             learners::import_learner_csv,
+            settings::get_vocabulary,
             settings::get_organisation,
             settings::list_categories,
             settings::rename_organisation,

@@ -17,5 +17,6 @@ pub mod retention;
 pub mod search;
 pub mod transfers;
 pub mod urgent;
+pub mod vocabulary;
 
 pub use incidents::{IncidentDetail, IncidentFilter, IncidentSummary};

@@ -3,10 +3,18 @@
 use harbour::domain::{ContactRole, FourC};
 use harbour::ops::org as ops;
 use harbour::read::org::{self as read, Category, Organisation};
+use harbour::read::vocabulary::{self, Vocabulary};
 use tauri::State;
 
 use crate::error::AppResult;
 use crate::state::AppState;
+
+/// The words shown for roles, risk levels, agencies, key contacts, areas and statuses.
+#[tauri::command]
+#[specta::specta]
+pub fn get_vocabulary() -> Vocabulary {
+    vocabulary::vocabulary()
+}
 
 #[tauri::command]
 #[specta::specta]

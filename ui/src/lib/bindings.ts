@@ -43,6 +43,8 @@ export const commands = {
 	previewLearnerCsv: (path: string) => typedError<CsvPreview_Serialize, AppError>(__TAURI_INVOKE("preview_learner_csv", { path })),
 	/**  Imports a CSV file: every row, or none if any row is bad. */
 	importLearnerCsv: (path: string) => typedError<number, AppError>(__TAURI_INVOKE("import_learner_csv", { path })),
+	/**  The words shown for roles, risk levels, agencies, key contacts, areas and statuses. */
+	getVocabulary: () => __TAURI_INVOKE<Vocabulary>("get_vocabulary"),
 	getOrganisation: () => typedError<Organisation_Serialize, AppError>(__TAURI_INVOKE("get_organisation")),
 	listCategories: () => typedError<Category[], AppError>(__TAURI_INVOKE("list_categories")),
 	renameOrganisation: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("rename_organisation", { name })),
@@ -1874,6 +1876,9 @@ export type Staff_Serialize = {
 	centre: string | null,
 };
 
+/**  Whether a case is still being worked. */
+export type Status = "open" | "closed";
+
 /**  One step of a procedure and where it stands. */
 export type StepStatus = StepStatus_Serialize | StepStatus_Deserialize;
 
@@ -1990,6 +1995,26 @@ export type UrgentCase = {
 	reference: string,
 	/**  Why, each in one sentence. */
 	reasons: Flag[],
+};
+
+/**  Every list of words a front end shows, each in the order shown to people. */
+export type Vocabulary = {
+	roles: Word<LearnerRole>[],
+	risk_levels: Word<RiskLevel>[],
+	agencies: Word<Agency>[],
+	contact_roles: Word<ContactRole>[],
+	areas: Word<FourC>[],
+	statuses: Word<Status>[],
+};
+
+/**  One word of the vocabulary. */
+export type Word<T> = {
+	/**  The word as requests take it. */
+	value: T,
+	/**  The word as the tables, reports and the command line store it. */
+	code: string,
+	/**  The word shown to people. */
+	label: string,
 };
 
 /* Tauri Specta runtime */
