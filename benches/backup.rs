@@ -133,6 +133,7 @@ fn main() {
             centre: None,
             concerns_staff: None,
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("incident");

@@ -59,6 +59,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             procedures::get_procedures,
             procedures::record_step,
             procedures::attach_procedure,
+            procedures::offered_procedures,
             procedures::record_trigger,
             procedures::procedure_choices,
             consent::list_forms,

@@ -542,6 +542,10 @@ pub struct NewIncidentArgs {
     /// What was done straight away: recorded as the first note, with the incident.
     #[arg(long, value_name = "TEXT")]
     pub first_actions: Option<String>,
+    /// A procedure offered for its categories that applies (repeatable), e.g.
+    /// bullying-email-mobile when cyberbullying happened by e-mail or mobile phone.
+    #[arg(long = "procedure", value_name = "ID")]
+    pub procedures: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -194,6 +194,18 @@ pub fn procedure(h: &mut Harbour, c: ProcedureCmd, out: &Out) -> Result<()> {
                         s.push_str(&format!("  {}{req}: {}\n    {status}\n", st.id, st.text));
                     }
                 }
+                for sg in &p.suggested {
+                    s.push_str(&format!(
+                        "\nSuggested: {}{}. If it applies: harbour procedure attach {} {}\n",
+                        sg.title,
+                        sg.question
+                            .as_deref()
+                            .map(|q| format!(" ({q})"))
+                            .unwrap_or_default(),
+                        p.reference,
+                        sg.id
+                    ));
+                }
                 s
             });
         }

@@ -8,6 +8,8 @@ use harbour::domain::{Agency, LearnerRole, Reporter, RiskLevel};
 use harbour::ops::incidents::{self as ops, NewIncident};
 use harbour::read::incidents::{self as read, IncidentFilter, IncidentSummary};
 use harbour::read::search;
+use std::io::Write;
+
 use harbour::{Error, Harbour, Result};
 
 use super::args::{IncidentCmd, ListArgs, NewIncidentArgs};
@@ -88,9 +90,43 @@ fn new(h: &mut Harbour, a: NewIncidentArgs, out: &Out) -> Result<()> {
         centre: a.centre,
         concerns_staff: a.concerns,
         first_actions: a.first_actions,
+        procedures: a.procedures,
     };
     let opened = ops::open(h.log_mut(), n)?;
-    out.emit(&opened, || opened.reference.clone());
+    let procs = harbour::read::procedures::show(h.log().conn(), opened.id)?;
+    let followed: Vec<&str> = procs.procedures.iter().map(|p| p.title.as_str()).collect();
+    if !out.json {
+        // Standard output stays the reference alone, so that scripts can take it; what the
+        // incident follows and what is suggested goes to standard error for the person.
+        let mut said = String::new();
+        if !followed.is_empty() {
+            said.push_str(&format!("Procedures followed: {}.\n", followed.join("; ")));
+        }
+        for s in &procs.suggested {
+            said.push_str(&format!(
+                "Suggested: {}{}. If it applies: harbour procedure attach {} {}\n",
+                s.title,
+                s.question
+                    .as_deref()
+                    .map(|q| format!(" ({q})"))
+                    .unwrap_or_default(),
+                opened.reference,
+                s.id
+            ));
+        }
+        if !said.is_empty() {
+            let _ = write!(std::io::stderr().lock(), "{}", shown(&said));
+        }
+    }
+    out.emit(
+        &serde_json::json!({
+            "id": opened.id,
+            "reference": opened.reference,
+            "procedures": followed,
+            "suggested": procs.suggested,
+        }),
+        || opened.reference.clone(),
+    );
     Ok(())
 }
 

@@ -32,6 +32,14 @@ pub struct ProcedureDef {
     /// Incident categories that follow this procedure as soon as they are recorded.
     #[serde(default)]
     pub categories: Vec<String>,
+    /// Incident categories for which this procedure is offered rather than attached: it
+    /// applies to some incidents of the category, and `question` asks which.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_for: Vec<String>,
+    /// The question the policy asks to decide whether the procedure applies, e.g. "Did it
+    /// happen by e-mail or mobile phone?".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
     #[serde(rename = "step")]
     pub steps: Vec<ProcedureStep>,
 }
@@ -104,6 +112,26 @@ pub fn for_categories_in(conn: &Connection, categories: &[String]) -> Result<Vec
     Ok(all(conn)?
         .into_iter()
         .filter(|p| p.categories.iter().any(|c| categories.contains(c)))
+        .collect())
+}
+
+/// The procedures offered (not attached at once) to incidents in these categories, leaving out
+/// those the categories attach anyway, in file order.
+pub fn offered_for_categories_in(
+    conn: &Connection,
+    categories: &[String],
+) -> Result<Vec<ProcedureDef>> {
+    let all = all(conn)?;
+    let attached: Vec<&str> = all
+        .iter()
+        .filter(|p| p.categories.iter().any(|c| categories.contains(c)))
+        .map(|p| p.id.as_str())
+        .collect();
+    Ok(all
+        .iter()
+        .filter(|p| p.offered_for.iter().any(|c| categories.contains(c)))
+        .filter(|p| !attached.contains(&p.id.as_str()))
+        .cloned()
         .collect())
 }
 

@@ -38,6 +38,9 @@ pub struct NewIncident {
     /// What was done straight away, recorded as the first chronology note in the same
     /// transaction (so an incident is never saved without the note the coordinator typed).
     pub first_actions: Option<String>,
+    /// Procedures to follow besides those its categories attach: those offered for its
+    /// categories that the coordinator said apply (by id, as the policy files name them).
+    pub procedures: Vec<String>,
 }
 
 /// What recording an incident gave back.
@@ -231,7 +234,13 @@ pub fn open(log: &mut CaseLog, n: NewIncident) -> Result<Opened> {
     let year = crate::domain::time::today().year();
     let reference = next_reference(log, &centre, year)?;
     let id = Uuid::now_v7();
-    let follows = crate::domain::procedures::for_categories_in(log.conn(), &categories)?;
+    let mut follows = crate::domain::procedures::for_categories_in(log.conn(), &categories)?;
+    for extra in &n.procedures {
+        let def = crate::domain::procedures::find_in(log.conn(), extra)?;
+        if !follows.iter().any(|d| d.id == def.id) {
+            follows.push(def);
+        }
+    }
     let mut bodies = vec![Body::IncidentOpened(IncidentOpened {
         incident_id: id,
         reference: reference.clone(),

@@ -54,6 +54,8 @@ pub struct Dashboard {
     pub recent: Vec<Activity>,
     /// Open cases whose procedures have required steps neither done nor explained.
     pub steps_outstanding: Vec<StepsOutstanding>,
+    /// Open cases with a procedure offered for their categories and not attached.
+    pub procedures_suggested: Vec<ProcedureSuggested>,
     /// Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
     /// within five school days), oldest first.
     pub transfers_awaiting: Vec<super::transfers::Transfer>,
@@ -61,6 +63,16 @@ pub struct Dashboard {
     pub retention_due: u32,
     /// When this computer last made a backup, and whether one is overdue.
     pub backup: crate::backup::BackupStatus,
+}
+
+/// An open case with a procedure its policy offers for its categories, not yet attached.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcedureSuggested {
+    pub incident_id: String,
+    pub reference: String,
+    pub procedure_id: String,
+    pub title: String,
 }
 
 /// An open case with required procedure steps outstanding.
@@ -148,6 +160,7 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let steps_outstanding = steps_outstanding(conn, &v)?;
+    let procedures_suggested = procedures_suggested(conn, &v)?;
     let transfers_awaiting = super::transfers::awaiting(conn, today)?;
     let retention_due = super::retention::count_due(conn, viewer, today)?;
     Ok(Dashboard {
@@ -157,10 +170,49 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
         by_category,
         recent,
         steps_outstanding,
+        procedures_suggested,
         transfers_awaiting,
         retention_due,
         backup: crate::backup::backup_status(conn)?,
     })
+}
+
+/// For each procedure offered by category, the open cases in those categories that do not
+/// follow it, newest reported first, at most [`STEPS_LISTED`] in all.
+fn procedures_suggested(conn: &Connection, viewer: &str) -> Result<Vec<ProcedureSuggested>> {
+    let mut out = Vec::new();
+    for def in crate::domain::procedures::all(conn)? {
+        if def.offered_for.is_empty() {
+            continue;
+        }
+        let categories = serde_json::to_string(&def.offered_for)
+            .map_err(|e| crate::Error::Integrity(e.to_string()))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT i.id, i.reference FROM incidents i
+             WHERE i.status = 'open' AND {VISIBLE}
+               AND EXISTS (SELECT 1 FROM incident_categories c WHERE c.incident_id = i.id
+                           AND c.code IN (SELECT value FROM json_each(?2)))
+               AND NOT EXISTS (SELECT 1 FROM incident_procedures p WHERE p.incident_id = i.id
+                               AND p.procedure_id = ?3)
+             ORDER BY i.reported_at DESC, i.reference LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            rusqlite::params![viewer, categories, def.id, STEPS_LISTED as i64],
+            |r| {
+                Ok(ProcedureSuggested {
+                    incident_id: r.get(0)?,
+                    reference: r.get(1)?,
+                    procedure_id: def.id.clone(),
+                    title: def.title.clone(),
+                })
+            },
+        )?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    out.truncate(STEPS_LISTED);
+    Ok(out)
 }
 
 fn steps_outstanding(conn: &Connection, viewer: &str) -> Result<Vec<StepsOutstanding>> {

@@ -46,6 +46,28 @@ pub struct ProcedureStatus {
     pub steps: Vec<StepStatus>,
 }
 
+/// A procedure the policy offers for an incident's categories, not yet attached to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Suggestion {
+    pub id: String,
+    pub title: String,
+    /// The policy's question that decides whether it applies.
+    pub question: Option<String>,
+    pub source: String,
+}
+
+impl From<crate::domain::procedures::ProcedureDef> for Suggestion {
+    fn from(d: crate::domain::procedures::ProcedureDef) -> Self {
+        Suggestion {
+            id: d.id,
+            title: d.title,
+            question: d.question,
+            source: d.source,
+        }
+    }
+}
+
 /// Everything `procedure show` prints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -53,6 +75,48 @@ pub struct IncidentProcedures {
     pub reference: String,
     pub flags: Vec<Flag>,
     pub procedures: Vec<ProcedureStatus>,
+    /// Procedures offered for its categories and not attached (only while it is open).
+    pub suggested: Vec<Suggestion>,
+}
+
+/// The procedures offered for these categories, for a new incident (`question` asks whether
+/// each applies).
+pub fn offered(conn: &Connection, categories: &[String]) -> Result<Vec<Suggestion>> {
+    Ok(
+        crate::domain::procedures::offered_for_categories_in(conn, categories)?
+            .into_iter()
+            .map(Suggestion::from)
+            .collect(),
+    )
+}
+
+/// The procedures offered for an open incident's categories that it does not follow yet.
+pub fn suggested(conn: &Connection, incident: Uuid) -> Result<Vec<Suggestion>> {
+    let id = incident.to_string();
+    let open: bool = conn.query_row(
+        "SELECT status = 'open' FROM incidents WHERE id = ?1",
+        [&id],
+        |r| r.get(0),
+    )?;
+    if !open {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT code FROM incident_categories WHERE incident_id = ?1 ORDER BY code",
+    )?;
+    let categories = stmt
+        .query_map([&id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut attached = conn.prepare_cached(
+        "SELECT 1 FROM incident_procedures WHERE incident_id = ?1 AND procedure_id = ?2",
+    )?;
+    let mut out = Vec::new();
+    for def in crate::domain::procedures::offered_for_categories_in(conn, &categories)? {
+        if !attached.exists(params![id, def.id])? {
+            out.push(Suggestion::from(def));
+        }
+    }
+    Ok(out)
 }
 
 /// The flags calling for an urgent police referral: in a nudes incident, anyone aged 18 or
@@ -198,5 +262,6 @@ pub fn show(conn: &Connection, incident: Uuid) -> Result<IncidentProcedures> {
         reference,
         flags: flags(conn, incident)?,
         procedures: procedures(conn, incident)?,
+        suggested: suggested(conn, incident)?,
     })
 }

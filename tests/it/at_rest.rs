@@ -51,6 +51,7 @@ fn no_plaintext_in_any_file() {
             centre: None,
             concerns_staff: None,
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("incident");

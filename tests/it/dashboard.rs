@@ -45,6 +45,7 @@ fn open_case(h: &mut Harbour, category: &str) -> uuid::Uuid {
             centre: None,
             concerns_staff: None,
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("open")
@@ -108,5 +109,35 @@ fn a_trigger_flags_the_case_and_adds_a_required_step() {
         "the urgent police referral becomes required: {} then {}",
         before,
         listed.steps
+    );
+}
+
+#[test]
+fn an_open_case_whose_policy_offers_a_procedure_is_listed_until_it_follows_it() {
+    let (_tmp, mut h) = folder();
+    let id = open_case(&mut h, "cyberbullying");
+    let viewer = h.log().device().author;
+    let d = dashboard(h.log().conn(), viewer, today()).expect("dashboard");
+    let listed: Vec<(&str, &str)> = d
+        .procedures_suggested
+        .iter()
+        .map(|s| (s.reference.as_str(), s.procedure_id.as_str()))
+        .collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].1, "bullying-email-mobile");
+    procedures::attach(h.log_mut(), id, "bullying-email-mobile").expect("attach");
+    let d = dashboard(h.log().conn(), viewer, today()).expect("dashboard");
+    assert!(
+        d.procedures_suggested.is_empty(),
+        "{:?}",
+        d.procedures_suggested
+    );
+    // A nudes case follows its own procedure at once and is offered nothing.
+    open_case(&mut h, "nudes");
+    let d = dashboard(h.log().conn(), viewer, today()).expect("dashboard");
+    assert!(
+        d.procedures_suggested.is_empty(),
+        "{:?}",
+        d.procedures_suggested
     );
 }

@@ -150,6 +150,7 @@ fn act(log: &mut CaseLog, rng: &mut impl Rng, n: u32) {
                     centre: None,
                     concerns_staff: None,
                     first_actions: None,
+                    procedures: vec![],
                 },
             );
         }
@@ -496,6 +497,7 @@ fn an_allegation_never_shows_on_the_device_of_the_person_it_concerns() {
             centre: None,
             concerns_staff: Some(tutor.to_string()),
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("allegation");

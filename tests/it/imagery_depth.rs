@@ -452,6 +452,7 @@ fn a_bundle_keeps_the_event_and_refuses_the_file_naming_it() {
             centre: None,
             concerns_staff: None,
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("incident");

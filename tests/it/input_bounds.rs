@@ -201,6 +201,7 @@ fn an_account_over_256_kb_is_refused_at_the_edge_whoever_sends_it() {
             centre: None,
             concerns_staff: None,
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect_err("too long");

@@ -328,6 +328,7 @@ fn an_allegation_is_never_exported_on_the_device_of_the_person_it_concerns() {
             centre: None,
             concerns_staff: Some(robin.to_string()),
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("allegation");

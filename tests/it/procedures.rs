@@ -334,3 +334,86 @@ fn a_malformed_or_incomplete_template_is_refused() {
     let list: Value = f.json(&["procedure", "list"]);
     assert_eq!(list.as_array().expect("procedures").len(), 7);
 }
+
+#[test]
+fn the_policys_procedure_for_bullying_by_email_is_offered_and_followed_when_it_applies() {
+    let f = Folder::new();
+    f.init();
+    let alex = f.add_learner("Alex Example", "2009-04-17");
+    let new = |extra: &[&str]| {
+        let subject = format!("{alex}:subject");
+        let mut args = vec![
+            "incident",
+            "new",
+            "--category",
+            "cyberbullying",
+            "--learner",
+            &subject,
+            "--occurred",
+            "2026-11-20T15:30",
+            "--reporter",
+            "Chris Tutor, Assessor",
+            "--account",
+            "They kept sending me texts",
+        ];
+        args.extend_from_slice(extra);
+        f.run(&args)
+    };
+
+    // Said to apply: the incident follows it from the start, and nothing is suggested.
+    let followed = new(&["--procedure", "bullying-email-mobile"]);
+    assert!(
+        followed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&followed.stderr)
+    );
+    let reference = String::from_utf8_lossy(&followed.stdout).trim().to_string();
+    assert!(
+        !reference.contains('\n'),
+        "standard output is the reference alone: {reference}"
+    );
+    let said = String::from_utf8_lossy(&followed.stderr);
+    assert!(
+        said.contains("Procedures followed: Bullying by e-mail or mobile phone."),
+        "{said}"
+    );
+    let p: Value = f.json(&["procedure", "show", &reference]);
+    assert_eq!(p["procedures"][0]["id"], "bullying-email-mobile");
+    assert_eq!(p["suggested"].as_array().map(Vec::len), Some(0), "{p}");
+
+    // Not said: suggested with the policy's question, until attached.
+    let asked = new(&[]);
+    let other = String::from_utf8_lossy(&asked.stdout).trim().to_string();
+    let said = String::from_utf8_lossy(&asked.stderr);
+    assert!(
+        said.contains("Suggested: Bullying by e-mail or mobile phone (Did it happen by e-mail or mobile phone?)")
+            && said.contains(&format!("harbour procedure attach {other} bullying-email-mobile")),
+        "{said}"
+    );
+    let p: Value = f.json(&["procedure", "show", &other]);
+    assert_eq!(p["procedures"].as_array().map(Vec::len), Some(0));
+    assert_eq!(p["suggested"][0]["id"], "bullying-email-mobile", "{p}");
+    assert_eq!(
+        p["suggested"][0]["question"],
+        "Did it happen by e-mail or mobile phone?"
+    );
+    let text = f.ok(&["procedure", "show", &other]);
+    assert!(
+        text.contains("Suggested: Bullying by e-mail or mobile phone"),
+        "{text}"
+    );
+    f.ok(&["procedure", "attach", &other, "bullying-email-mobile"]);
+    let p: Value = f.json(&["procedure", "show", &other]);
+    assert_eq!(p["suggested"].as_array().map(Vec::len), Some(0), "{p}");
+
+    // A procedure that does not exist is refused, and the incident is not recorded.
+    let before = f.snapshot();
+    let refused = new(&["--procedure", "made-up"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("No procedure"));
+    assert_eq!(
+        f.snapshot(),
+        before,
+        "a refused incident changed the folder"
+    );
+}

@@ -450,6 +450,7 @@ fn an_allegation_is_never_sent_by_the_person_it_concerns() {
             centre: None,
             concerns_staff: Some(b.author().to_string()),
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("allegation");

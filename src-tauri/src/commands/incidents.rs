@@ -67,6 +67,8 @@ pub struct NewIncidentInput {
     pub reporter_title: String,
     pub first_actions: Option<String>,
     pub concerns_staff: Option<String>,
+    /// Procedures offered for its categories that the coordinator said apply, by id.
+    pub procedures: Vec<String>,
 }
 
 #[tauri::command]
@@ -99,6 +101,7 @@ pub async fn new_incident(
             centre: None,
             concerns_staff: input.concerns_staff.filter(|s| !s.is_empty()),
             first_actions: input.first_actions,
+            procedures: input.procedures,
         };
         ops::open(h.log_mut(), n)
     })

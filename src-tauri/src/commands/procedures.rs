@@ -113,3 +113,14 @@ pub async fn procedure_choices(state: State<'_, AppState>) -> AppResult<Procedur
         triggers,
     })
 }
+
+/// The procedures the policy offers for these categories, each with the question that decides
+/// whether it applies: asked while a new incident is being recorded.
+#[tauri::command]
+#[specta::specta]
+pub async fn offered_procedures(
+    state: State<'_, AppState>,
+    categories: Vec<String>,
+) -> AppResult<Vec<harbour::read::procedures::Suggestion>> {
+    state.with(|h| harbour::read::procedures::offered(h.log().conn(), &categories))
+}

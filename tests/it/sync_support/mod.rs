@@ -131,6 +131,7 @@ impl Site {
                 centre: None,
                 concerns_staff: None,
                 first_actions: None,
+                procedures: vec![],
             },
         )
         .expect("incident")

@@ -84,6 +84,11 @@ export const commands = {
 	 */
 	recordStep: (reference: string, step: string, note: string | null, notApplicableReason: string | null) => typedError<null, AppError>(__TAURI_INVOKE("record_step", { reference, step, note, notApplicableReason })),
 	attachProcedure: (reference: string, procedure: string) => typedError<string, AppError>(__TAURI_INVOKE("attach_procedure", { reference, procedure })),
+	/**
+	 *  The procedures the policy offers for these categories, each with the question that decides
+	 *  whether it applies: asked while a new incident is being recorded.
+	 */
+	offeredProcedures: (categories: string[]) => typedError<Suggestion_Serialize[], AppError>(__TAURI_INVOKE("offered_procedures", { categories })),
 	recordTrigger: (reference: string, trigger: string) => typedError<null, AppError>(__TAURI_INVOKE("record_trigger", { reference, trigger })),
 	/**  The organisation's procedures (built-in, or as it adapted them) and the triggers. */
 	procedureChoices: () => typedError<ProcedureChoices, AppError>(__TAURI_INVOKE("procedure_choices")),
@@ -640,6 +645,8 @@ export type Dashboard_Deserialize = {
 	recent: Activity[],
 	/**  Open cases whose procedures have required steps neither done nor explained. */
 	steps_outstanding: StepsOutstanding[],
+	/**  Open cases with a procedure offered for their categories and not attached. */
+	procedures_suggested: ProcedureSuggested[],
 	/**
 	 *  Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
 	 *  within five school days), oldest first.
@@ -660,6 +667,8 @@ export type Dashboard_Serialize = {
 	recent: Activity[],
 	/**  Open cases whose procedures have required steps neither done nor explained. */
 	steps_outstanding: StepsOutstanding[],
+	/**  Open cases with a procedure offered for their categories and not attached. */
+	procedures_suggested: ProcedureSuggested[],
 	/**
 	 *  Learners' files sent to other settings, still awaiting the signed receipt (KCSIE:
 	 *  within five school days), oldest first.
@@ -1098,6 +1107,8 @@ export type IncidentProcedures_Deserialize = {
 	reference: string,
 	flags: Flag[],
 	procedures: ProcedureStatus_Deserialize[],
+	/**  Procedures offered for its categories and not attached (only while it is open). */
+	suggested: Suggestion_Deserialize[],
 };
 
 /**  Everything `procedure show` prints. */
@@ -1105,6 +1116,8 @@ export type IncidentProcedures_Serialize = {
 	reference: string,
 	flags: Flag[],
 	procedures: ProcedureStatus_Serialize[],
+	/**  Procedures offered for its categories and not attached (only while it is open). */
+	suggested: Suggestion_Serialize[],
 };
 
 /**  One line of an incident list. */
@@ -1287,6 +1300,8 @@ export type NewIncidentInput_Deserialize = {
 	reporter_title: string,
 	first_actions?: string | null,
 	concerns_staff?: string | null,
+	/**  Procedures offered for its categories that the coordinator said apply, by id. */
+	procedures: string[],
 };
 
 export type NewIncidentInput_Serialize = {
@@ -1301,6 +1316,8 @@ export type NewIncidentInput_Serialize = {
 	reporter_title: string,
 	first_actions: string | null,
 	concerns_staff: string | null,
+	/**  Procedures offered for its categories that the coordinator said apply, by id. */
+	procedures: string[],
 };
 
 /**  A learner about to be recorded. */
@@ -1527,6 +1544,14 @@ export type ProcedureStatus_Serialize = {
 	version: number,
 	title: string,
 	steps: StepStatus_Serialize[],
+};
+
+/**  An open case with a procedure its policy offers for its categories, not yet attached. */
+export type ProcedureSuggested = {
+	incident_id: string,
+	reference: string,
+	procedure_id: string,
+	title: string,
 };
 
 /**  How far an export has got, in bytes of evidence written. */
@@ -1920,6 +1945,27 @@ export type StepsOutstanding = {
 	 *  or an immediate-referral trigger).
 	 */
 	flagged: boolean,
+};
+
+/**  A procedure the policy offers for an incident's categories, not yet attached to it. */
+export type Suggestion = Suggestion_Serialize | Suggestion_Deserialize;
+
+/**  A procedure the policy offers for an incident's categories, not yet attached to it. */
+export type Suggestion_Deserialize = {
+	id: string,
+	title: string,
+	/**  The policy's question that decides whether it applies. */
+	question?: string | null,
+	source: string,
+};
+
+/**  A procedure the policy offers for an incident's categories, not yet attached to it. */
+export type Suggestion_Serialize = {
+	id: string,
+	title: string,
+	/**  The policy's question that decides whether it applies. */
+	question: string | null,
+	source: string,
 };
 
 /**  How far a receive has got, for a progress bar (the app's `sync-progress` event). */
