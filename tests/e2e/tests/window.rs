@@ -105,6 +105,17 @@ async fn a_coordinators_day_in_the_real_window() {
     )
     .await;
     click(&c, "input[value=cyberbullying]").await;
+    // The policy's question for cyberbullying, asked as the category is chosen.
+    let offered = wait_text(
+        &c,
+        "fieldset.offered[data-procedure=bullying-email-mobile]",
+        "Did it happen by e-mail or mobile phone?",
+    )
+    .await;
+    assert!(
+        offered.contains("Bullying by e-mail or mobile phone"),
+        "{offered}"
+    );
     fill(&c, "#occurred-date", "20/11/2026").await;
     fill(&c, "#occurred-time", "15:30").await;
     fill(&c, "#place", "Instagram").await;
@@ -123,6 +134,19 @@ async fn a_coordinators_day_in_the_real_window() {
             .await
             .contains("Happened 20/11/2026 15:30"),
         "dates must show as dd/mm/yyyy in UK time"
+    );
+    // Not ticked, so the incident page suggests it until it is followed.
+    let suggested = wait_text(
+        &c,
+        ".suggested[data-procedure=bullying-email-mobile]",
+        "Suggested procedure: Bullying by e-mail or mobile phone.",
+    )
+    .await;
+    // It happened on Instagram, so the coordinator leaves it: it stays a suggestion, never a
+    // required step, and the case can be closed without it.
+    assert!(
+        suggested.contains("Did it happen by e-mail or mobile phone?"),
+        "{suggested}"
     );
     let learners = text_of(&c, "#learners-involved").await;
     assert!(
