@@ -73,8 +73,16 @@ pub fn status(h: &Harbour, out: &Out) -> Result<()> {
         harbour::domain::time::today(),
     )?;
     let urgent = harbour::read::urgent::open_cases(h.log().conn(), h.log().device().author)?;
+    let policy =
+        harbour::read::dashboard::policy_review(h.log().conn(), harbour::domain::time::today())?;
     out.emit(
-        &serde_json::json!({ "urgent": urgent, "backup": s, "forks": forks, "retention_due": due }),
+        &serde_json::json!({
+            "urgent": urgent,
+            "backup": s,
+            "forks": forks,
+            "retention_due": due,
+            "policy_review": policy,
+        }),
         || {
             // The urgent thing first.
             let mut text = String::new();
@@ -101,6 +109,10 @@ pub fn status(h: &Harbour, out: &Out) -> Result<()> {
                 n => text.push_str(&format!(
                     "\n{n} records are due for review under their retention rule."
                 )),
+            }
+            if let Some(p) = &policy {
+                text.push('\n');
+                text.push_str(&p.message);
             }
             text
         },

@@ -63,6 +63,50 @@ pub struct Dashboard {
     pub retention_due: u32,
     /// When this computer last made a backup, and whether one is overdue.
     pub backup: crate::backup::BackupStatus,
+    /// The online-safety policy's review, when it is due within [`POLICY_REVIEW_NOTICE_DAYS`]
+    /// or already past; `None` otherwise or when no date is set.
+    pub policy_review: Option<PolicyReview>,
+}
+
+/// How many days ahead the dashboard starts to say that the policy review is coming.
+pub const POLICY_REVIEW_NOTICE_DAYS: i64 = 30;
+
+/// The policy review the dashboard mentions, in one sentence.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyReview {
+    pub due_on: NaiveDate,
+    pub overdue: bool,
+    pub message: String,
+}
+
+/// The policy review to mention on `today`, if it is due within the notice period or past.
+pub fn policy_review(conn: &Connection, today: NaiveDate) -> Result<Option<PolicyReview>> {
+    let date: Option<String> =
+        conn.query_row("SELECT policy_review_date FROM org WHERE id = 1", [], |r| {
+            r.get(0)
+        })?;
+    let Some(due_on) = date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) else {
+        return Ok(None);
+    };
+    let days = (due_on - today).num_days();
+    if days > POLICY_REVIEW_NOTICE_DAYS {
+        return Ok(None);
+    }
+    let shown = crate::domain::time::show_date(due_on);
+    let message = match days {
+        d if d < 0 => format!(
+            "The online safety policy was due for review on {shown}: review it, then record the date of the next review."
+        ),
+        0 => "The online safety policy is due for review today.".to_string(),
+        1 => format!("The online safety policy is due for review tomorrow ({shown})."),
+        d => format!("The online safety policy is due for review on {shown}, in {d} days."),
+    };
+    Ok(Some(PolicyReview {
+        due_on,
+        overdue: days < 0,
+        message,
+    }))
 }
 
 /// An open case with a procedure its policy offers for its categories, not yet attached.
@@ -174,6 +218,7 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
         transfers_awaiting,
         retention_due,
         backup: crate::backup::backup_status(conn)?,
+        policy_review: policy_review(conn, today)?,
     })
 }
 

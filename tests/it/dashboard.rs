@@ -141,3 +141,40 @@ fn an_open_case_whose_policy_offers_a_procedure_is_listed_until_it_follows_it() 
         d.procedures_suggested
     );
 }
+
+#[test]
+fn the_policy_review_is_mentioned_from_thirty_days_before_it_is_due_and_after() {
+    use harbour::read::dashboard::policy_review;
+    let (_tmp, mut h) = folder();
+    let on = |d: &str| harbour::domain::time::parse_date(d).expect("date");
+    assert_eq!(
+        policy_review(h.log().conn(), on("2026-12-04")).expect("read"),
+        None
+    );
+    harbour::ops::org::set_policy_review(h.log_mut(), on("2027-01-15")).expect("set");
+    let conn = h.log().conn();
+    assert_eq!(
+        policy_review(conn, on("2026-12-15")).expect("read"),
+        None,
+        "31 days ahead"
+    );
+    let soon = policy_review(conn, on("2026-12-16"))
+        .expect("read")
+        .expect("30 days ahead");
+    assert!(!soon.overdue);
+    assert_eq!(
+        soon.message,
+        "The online safety policy is due for review on 15/01/2027, in 30 days."
+    );
+    let past = policy_review(conn, on("2027-01-16"))
+        .expect("read")
+        .expect("past");
+    assert!(past.overdue);
+    assert!(
+        past.message.contains("was due for review on 15/01/2027"),
+        "{}",
+        past.message
+    );
+    let d = dashboard(conn, h.log().device().author, on("2027-01-16")).expect("dashboard");
+    assert_eq!(d.policy_review, Some(past));
+}

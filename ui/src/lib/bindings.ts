@@ -656,6 +656,11 @@ export type Dashboard_Deserialize = {
 	retention_due: number,
 	/**  When this computer last made a backup, and whether one is overdue. */
 	backup: BackupStatus_Deserialize,
+	/**
+	 *  The online-safety policy's review, when it is due within [`POLICY_REVIEW_NOTICE_DAYS`]
+	 *  or already past; `None` otherwise or when no date is set.
+	 */
+	policy_review?: PolicyReview | null,
 };
 
 export type Dashboard_Serialize = {
@@ -678,6 +683,11 @@ export type Dashboard_Serialize = {
 	retention_due: number,
 	/**  When this computer last made a backup, and whether one is overdue. */
 	backup: BackupStatus_Serialize,
+	/**
+	 *  The online-safety policy's review, when it is due within [`POLICY_REVIEW_NOTICE_DAYS`]
+	 *  or already past; `None` otherwise or when no date is set.
+	 */
+	policy_review: PolicyReview | null,
 };
 
 export type Decision = {
@@ -1459,6 +1469,13 @@ export type PeriodInput_Serialize = {
 	quarter: string | null,
 	first: string | null,
 	last: string | null,
+};
+
+/**  The policy review the dashboard mentions, in one sentence. */
+export type PolicyReview = {
+	due_on: string,
+	overdue: boolean,
+	message: string,
 };
 
 /**  Whose forms to print, and where to write the PDF. */
