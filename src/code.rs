@@ -88,6 +88,8 @@ codes! {
     RetentionRule = "retention_rule",
     /// A record under a legal hold cannot be destroyed.
     Held = "held",
+    /// A learner with the same name and date of birth is already recorded.
+    PossibleDuplicate = "possible_duplicate",
     /// No record matches the name, reference or id given.
     NotFound = "not_found",
     /// This computer's clock is too far from the case log's to record anything.
@@ -287,6 +289,7 @@ mod tests {
             "backup_folder_missing",
             "backup_not_written",
             "restore_target_not_empty",
+            "possible_duplicate",
         ];
         let now: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         for code in released {

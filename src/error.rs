@@ -68,6 +68,14 @@ pub enum Error {
         field: &'static str,
         sentence: &'static str,
     },
+    /// A learner with the same name and date of birth is already recorded: shown before a
+    /// second record of the same person is made. `centre` is the existing record's centre.
+    #[error("A learner called {name}, born {dob}, is already recorded at {centre}, so nothing was added. If this is a different learner, add them anyway.")]
+    PossibleDuplicate {
+        name: String,
+        dob: String,
+        centre: String,
+    },
     /// A category code that is not one of the organisation's categories.
     #[error("\"{0}\" is not a category.")]
     UnknownCategory(String),
@@ -161,6 +169,7 @@ impl Error {
             Error::FormTemplate(_) => Code::FormTemplate,
             Error::RetentionRule(_) => Code::RetentionRule,
             Error::Held(_) => Code::Held,
+            Error::PossibleDuplicate { .. } => Code::PossibleDuplicate,
             Error::NotFound { .. } => Code::NotFound,
             Error::Integrity(_) => Code::Integrity,
             Error::Damaged(_) => Code::Damaged,

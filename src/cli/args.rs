@@ -365,14 +365,17 @@ pub enum LearnerCmd {
         /// Date of birth, e.g. 2009-04-17.
         #[arg(long)]
         dob: String,
-        /// Centre code.
-        #[arg(long)]
+        /// Centre code (may be left out where there is only one centre).
+        #[arg(long, default_value = "")]
         centre: String,
         #[arg(long)]
         employer: Option<String>,
         /// A parent or carer as "Name:Relationship" or "Name:Relationship:Phone" (repeatable).
         #[arg(long = "carer")]
         carers: Vec<String>,
+        /// Add the learner even though one with the same name and date of birth is recorded.
+        #[arg(long)]
+        even_if_duplicate: bool,
     },
     /// List learners.
     List {

@@ -24,10 +24,12 @@ fn hint(e: &Error) -> Option<&'static str> {
         }
         Error::PackPassphraseNeeded => "Type it when asked, or give --pack-passphrase-file.",
         Error::UnknownCategory(_) => "`harbour category list` shows them.",
+        Error::PossibleDuplicate { .. } => "Give --even-if-duplicate to do so.",
         Error::Required { field, .. } => match *field {
             "concerns_staff" => "Give it with --concerns.",
             "to_setting" => "Give it with --to, e.g. --to \"Riverside College\".",
             "to" => "Give it with --to.",
+            "centre" => "Give it with --centre.",
             _ => return None,
         },
         _ => return None,

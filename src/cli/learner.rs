@@ -1,9 +1,10 @@
 //! `harbour learner …`
 
+use harbour::api::learners::{add_learner, AddLearnerRequest};
 use harbour::domain::text::shown_line;
-use harbour::domain::time::{age_on, parse_date, show_date, show_millis, today};
+use harbour::domain::time::{age_on, show_date, show_millis, today};
 use harbour::domain::{Carer, LearnerRole};
-use harbour::ops::learners::{self, NewLearner};
+use harbour::ops::learners;
 use harbour::read::learners as read;
 use harbour::{Error, Harbour, Result};
 
@@ -39,18 +40,20 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
             centre,
             employer,
             carers,
+            even_if_duplicate,
         } => {
-            let learner = NewLearner {
+            let request = AddLearnerRequest {
                 name,
-                dob: parse_date(&dob)?,
+                dob,
                 centre,
                 employer,
                 carers: carers
                     .iter()
                     .map(|c| parse_carer(c))
                     .collect::<Result<_>>()?,
+                even_if_duplicate,
             };
-            let id = learners::add(log, learner)?;
+            let id = add_learner(h, request)?;
             out.emit(&serde_json::json!({ "id": id }), || id.to_string());
         }
         LearnerCmd::List { centre, name } => {

@@ -93,7 +93,23 @@ pub fn rename_organisation(log: &mut CaseLog, name: &str) -> Result<()> {
 }
 
 /// A centre code that exists, in capitals.
+/// A centre by its code; a blank code means the only centre, where there is only one.
 pub(crate) fn existing_centre(log: &CaseLog, code: &str) -> Result<String> {
+    if code.trim().is_empty() {
+        let mut stmt = log
+            .conn()
+            .prepare_cached("SELECT code FROM centres LIMIT 2")?;
+        let codes = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        return match codes.as_slice() {
+            [only] => Ok(only.clone()),
+            _ => Err(Error::Required {
+                field: "centre",
+                sentence: "Say which centre.",
+            }),
+        };
+    }
     let c = code.trim().to_uppercase();
     log.conn()
         .query_row("SELECT code FROM centres WHERE code = ?1", [&c], |r| {

@@ -26,6 +26,7 @@ mod imagery_depth;
 mod import_rows;
 mod input_bounds;
 mod keyring;
+mod learner_add;
 mod learner_import;
 #[cfg(unix)]
 mod leftovers;

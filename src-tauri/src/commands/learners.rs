@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use harbour::ops::learners::{self as ops, CsvPreview, NewLearner};
+use harbour::api::learners::{self as api, AddLearnerRequest};
+use harbour::ops::learners::{self as ops, CsvPreview};
 use harbour::read::learners::{self as read, LearnerDetail, LearnerSummary};
 use harbour::Error;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::error::AppResult;
@@ -36,28 +37,13 @@ pub async fn get_learner(state: State<'_, AppState>, id: String) -> AppResult<Le
     })
 }
 
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct NewLearnerInput {
-    pub name: String,
-    /// 2009-04-17
-    pub dob: String,
-    pub centre: String,
-    pub employer: Option<String>,
-}
-
 #[tauri::command]
 #[specta::specta]
-pub async fn add_learner(state: State<'_, AppState>, input: NewLearnerInput) -> AppResult<String> {
-    state.with(|h| {
-        let learner = NewLearner {
-            name: input.name,
-            dob: harbour::domain::time::parse_date(&input.dob)?,
-            centre: input.centre,
-            employer: input.employer,
-            carers: vec![],
-        };
-        ops::add(h.log_mut(), learner).map(|id| id.to_string())
-    })
+pub async fn add_learner(
+    state: State<'_, AppState>,
+    input: AddLearnerRequest,
+) -> AppResult<String> {
+    state.with(|h| api::add_learner(h, input).map(|id| id.to_string()))
 }
 
 fn open_csv(path: &str) -> harbour::Result<std::fs::File> {

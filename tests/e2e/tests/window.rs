@@ -66,6 +66,26 @@ async fn a_coordinators_day_in_the_real_window() {
     click_text(&c, "button", "Learners").await;
     add_learner(&c, "Alex Example", "17/04/2009").await;
     add_learner(&c, "Jo Sample", "02/01/2008").await;
+    // The same learner again (another spelling of the name) is shown before it is added.
+    fill(&c, "#learner-name", "alex example").await;
+    fill(&c, "#learner-dob", "17/04/2009").await;
+    click(&c, "#add-learner").await;
+    let warned = wait_text(&c, "#possible-duplicate", "already recorded at Manchester").await;
+    assert!(
+        warned.contains("A learner called Alex Example, born 17/04/2009"),
+        "{warned}"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("#learner-rows tr"))
+            .await
+            .expect("rows")
+            .len(),
+        2,
+        "nothing was added"
+    );
+    // Told it is a different learner, the coordinator adds them anyway.
+    click(&c, "#add-anyway").await;
+    wait_text(&c, "[role=status]", "alex example added.").await;
     accessible(&c, "learners").await;
     screenshot(&c, "learners").await;
 

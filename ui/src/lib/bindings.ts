@@ -38,7 +38,7 @@ export const commands = {
 	reopenIncident: (reference: string, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("reopen_incident", { reference, reason })),
 	listLearners: (name: string | null) => typedError<LearnerSummary_Serialize[], AppError>(__TAURI_INVOKE("list_learners", { name })),
 	getLearner: (id: string) => typedError<LearnerDetail_Serialize, AppError>(__TAURI_INVOKE("get_learner", { id })),
-	addLearner: (input: NewLearnerInput_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("add_learner", { input })),
+	addLearner: (input: AddLearnerRequest_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("add_learner", { input })),
 	/**  Checks a CSV file and shows what would be imported, and any bad rows by line. */
 	previewLearnerCsv: (path: string) => typedError<CsvPreview_Serialize, AppError>(__TAURI_INVOKE("preview_learner_csv", { path })),
 	/**  Imports a CSV file: every row, or none if any row is bad. */
@@ -174,6 +174,41 @@ export type Activity = {
 	at_ms: number | null,
 	author: string,
 	text: string,
+};
+
+/**  A learner to record, as typed. */
+export type AddLearnerRequest = AddLearnerRequest_Serialize | AddLearnerRequest_Deserialize;
+
+/**  A learner to record, as typed. */
+export type AddLearnerRequest_Deserialize = {
+	name: string,
+	/**  The date of birth, e.g. 2009-04-17. */
+	dob: string,
+	/**  The centre's code; blank for the only centre, where there is one. */
+	centre: string,
+	employer?: string | null,
+	carers: Carer_Deserialize[],
+	/**
+	 *  Add the learner even though one with the same name and date of birth is recorded:
+	 *  the coordinator has said this is a different person.
+	 */
+	even_if_duplicate: boolean,
+};
+
+/**  A learner to record, as typed. */
+export type AddLearnerRequest_Serialize = {
+	name: string,
+	/**  The date of birth, e.g. 2009-04-17. */
+	dob: string,
+	/**  The centre's code; blank for the only centre, where there is one. */
+	centre: string,
+	employer: string | null,
+	carers: Carer_Serialize[],
+	/**
+	 *  Add the learner even though one with the same name and date of birth is recorded:
+	 *  the coordinator has said this is a different person.
+	 */
+	even_if_duplicate: boolean,
 };
 
 /**  Who a concern was referred to. */
@@ -415,6 +450,8 @@ export type Code =
 "retention_rule" | 
 /**  A record under a legal hold cannot be destroyed. */
 "held" | 
+/**  A learner with the same name and date of birth is already recorded. */
+"possible_duplicate" | 
 /**  No record matches the name, reference or id given. */
 "not_found" | 
 /**  This computer's clock is too far from the case log's to record anything. */
@@ -1332,24 +1369,6 @@ export type NewIncidentInput_Serialize = {
 
 /**  A learner about to be recorded. */
 export type NewLearner = NewLearner_Serialize | NewLearner_Deserialize;
-
-export type NewLearnerInput = NewLearnerInput_Serialize | NewLearnerInput_Deserialize;
-
-export type NewLearnerInput_Deserialize = {
-	name: string,
-	/**  2009-04-17 */
-	dob: string,
-	centre: string,
-	employer?: string | null,
-};
-
-export type NewLearnerInput_Serialize = {
-	name: string,
-	/**  2009-04-17 */
-	dob: string,
-	centre: string,
-	employer: string | null,
-};
 
 /**  A learner about to be recorded. */
 export type NewLearner_Deserialize = {
