@@ -62,7 +62,17 @@ pub(crate) fn facts(
             "Open"
         },
     );
-    doc.key_value("Categories", &s.categories.join(", "));
+    let all = crate::read::org::categories(conn)?;
+    let names: Vec<&str> = s
+        .categories
+        .iter()
+        .map(|code| {
+            all.iter()
+                .find(|c| &c.code == code)
+                .map_or(code.as_str(), |c| c.name.as_str())
+        })
+        .collect();
+    doc.key_value("Categories", &names.join(", "));
     doc.key_value("Happened", &show_instant(s.occurred_at));
     doc.key_value(
         "Reported",

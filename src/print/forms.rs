@@ -169,7 +169,12 @@ fn one_form(doc: &mut DocumentBuilder, p: &FormsPrint, l: &FormLearner, f: &Form
     doc.key_value("Learner", &l.name);
     doc.key_value("Date of birth", &show_date(l.dob));
     doc.key_value("Induction date", &show_date(p.induction));
-    doc.key_value("Form", &format!("{} version {}", f.id, f.version));
+    // Named as people call it; the reference (as the footer gives it) matches a returned
+    // form to its wording.
+    doc.key_value(
+        "Form",
+        &format!("{}, version {} (reference {})", f.title, f.version, f.id),
+    );
     let parent_signs = f.parent_signs(l.age);
     doc.heading("About this form");
     doc.paragraph(&f.purpose);
@@ -230,7 +235,12 @@ fn staff_form(doc: &mut DocumentBuilder, p: &FormsPrint, s: &FormStaff, f: &Form
     doc.key_value("Member of staff", &s.name);
     doc.key_value("Job title", &s.job_title);
     doc.key_value("Induction date", &show_date(p.induction));
-    doc.key_value("Form", &format!("{} version {}", f.id, f.version));
+    // Named as people call it; the reference (as the footer gives it) matches a returned
+    // form to its wording.
+    doc.key_value(
+        "Form",
+        &format!("{}, version {} (reference {})", f.title, f.version, f.id),
+    );
     doc.heading("About this agreement");
     doc.paragraph(&f.purpose);
     if !f.notes.is_empty() {

@@ -130,9 +130,12 @@ fn a_pack_is_checked_by_standard_tools_and_by_harbour() {
         "AlexExample",
         "Bothfilesstored",
         "Page1of",
+        // The category by its name, not its code.
+        "Categories:Malicious",
     ] {
         assert!(text.contains(needle), "summary.pdf lacks {needle}: {text}");
     }
+    assert!(!text.contains("malicious-posts"), "the category's code is printed: {text}");
 
     // Harbour checks it with no data folder.
     let out = verify_alone(&f, &pack);
