@@ -445,6 +445,15 @@ pub enum IncidentCmd {
         #[arg(long = "reference", id = "agency_reference")]
         agency_reference: Option<String>,
     },
+    /// Withdraw a referral, decision or action recorded in error, with the reason; it stays
+    /// in the record, marked withdrawn, and is no longer counted.
+    Withdraw {
+        reference: String,
+        /// The entry's id as `incident show` gives it (its beginning or end is enough).
+        entry: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Record a decision and its reasons.
     Decide {
         reference: String,

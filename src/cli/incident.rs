@@ -278,7 +278,9 @@ fn show(h: &Harbour, reference: &str, out: &Out) -> Result<()> {
                 let due = parse_date(&a.due)
                     .map(show_date)
                     .unwrap_or_else(|_| a.due.clone());
-                let state = if a.done {
+                let state = if a.withdrawn.is_some() {
+                    "withdrawn"
+                } else if a.done {
                     "done"
                 } else if a.due < today().to_string() {
                     "OVERDUE"
@@ -383,6 +385,15 @@ pub fn run(h: &mut Harbour, c: IncidentCmd, out: &Out) -> Result<()> {
                 .unwrap_or_else(today);
             ops::refer(log, id, agency, date, &person, agency_reference.as_deref())?;
             format!("Referral to {} recorded.", agency.label())
+        }
+        IncidentCmd::Withdraw {
+            reference,
+            entry,
+            reason,
+        } => {
+            let id = ops::resolve(log, &reference)?;
+            ops::withdraw(log, id, &entry, &reason)?;
+            "Withdrawn; it stays in the record, marked as recorded in error.".into()
         }
         IncidentCmd::Decide {
             reference,

@@ -298,6 +298,15 @@ pub enum Body {
         owner: String,
         due: NaiveDate,
     },
+    /// A referral, decision or action recorded in error, withdrawn with the reason. The entry
+    /// stays in the log and on the incident's page, marked as withdrawn, and is no longer
+    /// counted (reports, the urgent police referral, actions due). `entry` is the referral's
+    /// or decision's event id, or the action's id.
+    EntryWithdrawn {
+        incident_id: Uuid,
+        entry: Uuid,
+        reason: String,
+    },
     ActionDone {
         incident_id: Uuid,
         action_id: Uuid,
@@ -522,6 +531,7 @@ impl Body {
             Body::DecisionRecorded { .. } => "decision_recorded",
             Body::ActionAdded { .. } => "action_added",
             Body::ActionDone { .. } => "action_done",
+            Body::EntryWithdrawn { .. } => "entry_withdrawn",
             Body::RiskAssessed { .. } => "risk_assessed",
             Body::IncidentsLinked { .. } => "incidents_linked",
             Body::IncidentClosed { .. } => "incident_closed",
@@ -562,6 +572,7 @@ impl Body {
             | Body::DecisionRecorded { incident_id, .. }
             | Body::ActionAdded { incident_id, .. }
             | Body::ActionDone { incident_id, .. }
+            | Body::EntryWithdrawn { incident_id, .. }
             | Body::RiskAssessed { incident_id, .. }
             | Body::IncidentsLinked { incident_id, .. }
             | Body::IncidentClosed { incident_id, .. }

@@ -339,6 +339,63 @@ pub fn involve(log: &mut CaseLog, incident: Uuid, learner: &str, role: LearnerRo
     Ok(())
 }
 
+/// Withdraws a referral, decision or action recorded in error, with the reason: `entry` is
+/// its id as the incident shows it (or the id's unique beginning or end). It stays on the page,
+/// marked withdrawn, and is no longer counted. Returns the withdrawn entry's id.
+pub fn withdraw(log: &mut CaseLog, incident: Uuid, entry: &str, reason: &str) -> Result<Uuid> {
+    let reason = block("The reason for withdrawing it", reason)?;
+    let typed = entry.trim().to_lowercase();
+    if typed.len() < 4 || !typed.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::NotFound {
+            what: "referral, decision or action",
+            key: entry.trim().to_string(),
+        });
+    }
+    let mut stmt = log.conn().prepare(
+        "SELECT id FROM (
+             SELECT event_id AS id FROM referrals WHERE incident_id = ?1
+             UNION ALL SELECT event_id FROM decisions WHERE incident_id = ?1
+             UNION ALL SELECT id FROM actions WHERE incident_id = ?1)
+         WHERE id LIKE ?2 || '%' OR id LIKE '%' || ?2 LIMIT 2",
+    )?;
+    let found = stmt
+        .query_map(params![incident.to_string(), typed], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    drop(stmt);
+    let id = match found.as_slice() {
+        [one] => Uuid::parse_str(one).map_err(|e| Error::Integrity(e.to_string()))?,
+        [] => {
+            return Err(Error::NotFound {
+                what: "referral, decision or action on this incident",
+                key: entry.trim().to_string(),
+            })
+        }
+        _ => {
+            return Err(Error::invalid(
+                "More than one entry starts with that; give more of its id.",
+            ))
+        }
+    };
+    let already: bool = log.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM withdrawals WHERE entry = ?1)",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    if already {
+        return Err(Error::invalid(
+            "That entry has already been withdrawn; nothing was changed.",
+        ));
+    }
+    log.append(Body::EntryWithdrawn {
+        incident_id: incident,
+        entry: id,
+        reason,
+    })?;
+    Ok(id)
+}
+
 /// Records a referral to an agency.
 pub fn refer(
     log: &mut CaseLog,
@@ -354,8 +411,9 @@ pub fn refer(
     // The same referral twice (a second click, a command run again) would be counted twice
     // in every report; a genuine second referral differs in its date, person or reference.
     let already: bool = log.conn().query_row(
-        "SELECT EXISTS (SELECT 1 FROM referrals WHERE incident_id = ?1 AND agency = ?2
-             AND referred_on = ?3 AND person = ?4 AND reference IS ?5)",
+        "SELECT EXISTS (SELECT 1 FROM referrals r WHERE incident_id = ?1 AND agency = ?2
+             AND referred_on = ?3 AND person = ?4 AND reference IS ?5
+             AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.entry = r.event_id))",
         params![
             incident.to_string(),
             agency.code(),

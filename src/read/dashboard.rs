@@ -150,6 +150,7 @@ pub fn dashboard(conn: &Connection, viewer: Uuid, today: NaiveDate) -> Result<Da
             "SELECT i.id, i.reference, a.description, a.owner, a.due_on FROM actions a
              JOIN incidents i ON i.id = a.incident_id
              WHERE a.done_ms IS NULL AND a.due_on <= ?2 AND {VISIBLE}
+               AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.entry = a.id)
              ORDER BY a.due_on, i.reference"
         ))?
         .query_map(params![v, week], |r| {

@@ -67,18 +67,26 @@ pub struct Entry {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Referral {
+    /// Its id, to withdraw it by.
+    pub id: String,
     pub agency: String,
     pub date: String,
     pub person: String,
     pub reference: Option<String>,
+    /// Why it was withdrawn, if it was recorded in error.
+    pub withdrawn: Option<String>,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
+    /// Its id, to withdraw it by.
+    pub id: String,
     pub decision: String,
     pub reason: String,
     pub not_to_refer: bool,
+    /// Why it was withdrawn, if it was recorded in error.
+    pub withdrawn: Option<String>,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -89,6 +97,8 @@ pub struct Action {
     pub owner: String,
     pub due: String,
     pub done: bool,
+    /// Why it was withdrawn, if it was recorded in error.
+    pub withdrawn: Option<String>,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -321,34 +331,44 @@ pub fn detail(conn: &Connection, viewer: Uuid, id: Uuid) -> Result<IncidentDetai
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let referrals = conn
         .prepare_cached(
-            "SELECT r.agency, r.referred_on, r.person, r.reference FROM referrals r JOIN chronology c ON c.event_id = r.event_id
+            "SELECT r.agency, r.referred_on, r.person, r.reference, r.event_id,
+                    (SELECT reason FROM withdrawals w WHERE w.entry = r.event_id ORDER BY w.event_id LIMIT 1)
+             FROM referrals r JOIN chronology c ON c.event_id = r.event_id
              WHERE r.incident_id = ?1 ORDER BY c.at_ms, c.at_count",
         )?
         .query_map([&key], |r| {
             Ok(Referral {
+                id: r.get(4)?,
                 agency: r.get(0)?,
                 date: r.get(1)?,
                 person: r.get(2)?,
                 reference: r.get(3)?,
+                withdrawn: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let decisions = conn
         .prepare_cached(
-            "SELECT d.decision, d.reason, d.not_to_refer FROM decisions d JOIN chronology c ON c.event_id = d.event_id
+            "SELECT d.decision, d.reason, d.not_to_refer, d.event_id,
+                    (SELECT reason FROM withdrawals w WHERE w.entry = d.event_id ORDER BY w.event_id LIMIT 1)
+             FROM decisions d JOIN chronology c ON c.event_id = d.event_id
              WHERE d.incident_id = ?1 ORDER BY c.at_ms, c.at_count",
         )?
         .query_map([&key], |r| {
             Ok(Decision {
+                id: r.get(3)?,
                 decision: r.get(0)?,
                 reason: r.get(1)?,
                 not_to_refer: r.get(2)?,
+                withdrawn: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let actions = conn
         .prepare_cached(
-            "SELECT id, description, owner, due_on, done_ms IS NOT NULL FROM actions WHERE incident_id = ?1 ORDER BY due_on, id",
+            "SELECT a.id, a.description, a.owner, a.due_on, a.done_ms IS NOT NULL,
+                    (SELECT reason FROM withdrawals w WHERE w.entry = a.id ORDER BY w.event_id LIMIT 1)
+             FROM actions a WHERE a.incident_id = ?1 ORDER BY a.due_on, a.id",
         )?
         .query_map([&key], |r| {
             Ok(Action {
@@ -357,6 +377,7 @@ pub fn detail(conn: &Connection, viewer: Uuid, id: Uuid) -> Result<IncidentDetai
                 owner: r.get(2)?,
                 due: r.get(3)?,
                 done: r.get(4)?,
+                withdrawn: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

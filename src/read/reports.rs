@@ -356,7 +356,8 @@ pub fn figures(conn: &Connection, viewer: Uuid, period: &Period, named: bool) ->
     let mut overdue_actions = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT a.incident_id, i.reference, a.description, a.owner, a.due_on FROM actions a
-         JOIN incidents i ON i.id = a.incident_id WHERE a.done_ms IS NULL ORDER BY a.due_on, i.reference",
+         JOIN incidents i ON i.id = a.incident_id WHERE a.done_ms IS NULL AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.entry = a.id)
+         ORDER BY a.due_on, i.reference",
     )?;
     let actions: Vec<(String, String, String, String, String)> = stmt
         .query_map([], |r| {
@@ -377,7 +378,9 @@ pub fn figures(conn: &Connection, viewer: Uuid, period: &Period, named: bool) ->
     }
 
     let mut by_agency = BTreeMap::new();
-    let mut stmt = conn.prepare("SELECT incident_id, agency, referred_on FROM referrals")?;
+    let mut stmt = conn.prepare(
+        "SELECT incident_id, agency, referred_on FROM referrals r WHERE NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.entry = r.event_id)",
+    )?;
     let referrals: Vec<(String, String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;

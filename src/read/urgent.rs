@@ -30,7 +30,8 @@ pub struct UrgentCase {
 pub fn awaiting(conn: &Connection, incident: Uuid) -> Result<Vec<Flag>> {
     let id = incident.to_string();
     let (referred, immediate): (bool, bool) = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM referrals WHERE incident_id = ?1 AND agency = 'police'),
+        "SELECT EXISTS (SELECT 1 FROM referrals r WHERE incident_id = ?1 AND agency = 'police'
+                        AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.entry = r.event_id)),
                 coalesce((SELECT risk_level = 'immediate' FROM incidents WHERE id = ?1), 0)",
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -57,7 +58,8 @@ pub fn open_cases(conn: &Connection, viewer: Uuid) -> Result<Vec<UrgentCase>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.id, i.reference FROM incidents i
          WHERE i.status = 'open' AND (i.concerns_staff IS NULL OR i.concerns_staff <> ?1)
-           AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.incident_id = i.id AND r.agency = 'police')
+           AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.incident_id = i.id AND r.agency = 'police'
+                           AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.entry = r.event_id))
            AND (i.risk_level = 'immediate'
                 OR EXISTS (SELECT 1 FROM incident_triggers t WHERE t.incident_id = i.id)
                 OR EXISTS (SELECT 1 FROM incident_categories c WHERE c.incident_id = i.id AND c.code = 'nudes'))

@@ -409,6 +409,16 @@ fn apply_to_incident(conn: &Connection, event: &Event, body: &Body, incident: &s
             );
             chronicle(conn, event, incident, &text, None)?;
         }
+        Body::EntryWithdrawn { entry, reason, .. } => {
+            let key = entry.to_string();
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO withdrawals (event_id, incident_id, entry, reason) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![h.id.to_string(), incident, key, reason])?;
+            let what = withdrawn_entry(conn, &key)?;
+            let text = format!("Withdrawn, recorded in error: {what} Reason: {reason}");
+            chronicle(conn, event, incident, &text, None)?;
+        }
         Body::ActionDone {
             action_id, note, ..
         } => {
@@ -646,4 +656,37 @@ fn resolve_field(
         field.label()
     );
     chronicle(conn, event, incident, &text, None)
+}
+
+/// What a withdrawal withdraws, in words for the chronology: the referral, decision or action
+/// as recorded, or "An entry" if it has not arrived yet (sync may bring it later).
+fn withdrawn_entry(conn: &rusqlite::Connection, entry: &str) -> crate::Result<String> {
+    let referral: Option<(String, String)> = conn
+        .prepare_cached("SELECT agency, referred_on FROM referrals WHERE event_id = ?1")?
+        .query_row([entry], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((agency, on)) = referral {
+        let agency = crate::domain::Agency::parse(&agency)
+            .map(|a| a.label().to_string())
+            .unwrap_or(agency);
+        let on = chrono::NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+            .map(crate::domain::time::show_date)
+            .unwrap_or(on);
+        return Ok(format!("the referral to {agency} on {on}."));
+    }
+    let decision: Option<String> = conn
+        .prepare_cached("SELECT decision FROM decisions WHERE event_id = ?1")?
+        .query_row([entry], |r| r.get(0))
+        .optional()?;
+    if let Some(d) = decision {
+        return Ok(format!("the decision \u{201c}{d}\u{201d}."));
+    }
+    let action: Option<String> = conn
+        .prepare_cached("SELECT description FROM actions WHERE id = ?1")?
+        .query_row([entry], |r| r.get(0))
+        .optional()?;
+    Ok(match action {
+        Some(a) => format!("the action \u{201c}{a}\u{201d}."),
+        None => "an entry.".to_string(),
+    })
 }

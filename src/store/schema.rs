@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 10;
+pub const PROJECTION_VERSION: i64 = 11;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -515,6 +515,19 @@ CREATE VIRTUAL TABLE search USING fts5 (
 );
 "#;
 
+/// A referral, decision or action recorded in error and withdrawn with a reason. A table of
+/// its own (not a column on each), so that a withdrawal that arrives by sync before the
+/// entry it withdraws still applies when the entry comes.
+const V14: &str = r#"
+CREATE TABLE withdrawals (
+    event_id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX withdrawals_entry ON withdrawals (entry);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -552,6 +565,7 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("retention_rules", "record"),
     ("retention_reviews", "event_id"),
     ("legal_holds", "id"),
+    ("withdrawals", "event_id"),
 ];
 
 /// Every schema version, oldest first.
@@ -570,6 +584,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V11),
         M::up(V12),
         M::up(V13),
+        M::up(V14),
     ])
 }
 

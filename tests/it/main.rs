@@ -52,3 +52,4 @@ mod transfer;
 mod unlock;
 mod urgent;
 mod vectors;
+mod withdraw;

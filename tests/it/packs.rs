@@ -135,7 +135,10 @@ fn a_pack_is_checked_by_standard_tools_and_by_harbour() {
     ] {
         assert!(text.contains(needle), "summary.pdf lacks {needle}: {text}");
     }
-    assert!(!text.contains("malicious-posts"), "the category's code is printed: {text}");
+    assert!(
+        !text.contains("malicious-posts"),
+        "the category's code is printed: {text}"
+    );
 
     // Harbour checks it with no data folder.
     let out = verify_alone(&f, &pack);
