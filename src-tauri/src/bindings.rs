@@ -27,6 +27,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             incidents::correct_entry,
             incidents::refer,
             incidents::decide,
+            incidents::withdraw_entry,
             incidents::add_action,
             incidents::complete_action,
             incidents::set_risk,

@@ -181,6 +181,20 @@ pub async fn decide(
     })
 }
 
+/// Withdraws a referral, decision or action recorded in error, with the reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn withdraw_entry(
+    state: State<'_, AppState>,
+    reference: String,
+    entry: String,
+    reason: String,
+) -> AppResult<()> {
+    with_incident(&state, &reference, |h, id| {
+        ops::withdraw(h.log_mut(), id, &entry, &reason).map(|_| ())
+    })
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn add_action(

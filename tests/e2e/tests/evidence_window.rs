@@ -286,5 +286,26 @@ async fn an_urgent_police_referral_comes_first_until_it_is_recorded_in_the_real_
         banners.is_empty(),
         "nothing urgent is left on the dashboard"
     );
+
+    // Recorded on the wrong incident: withdrawn with the reason, it stays in view struck
+    // out, and the case is urgent again.
+    click(&c, "#steps-outstanding a").await;
+    wait_text(&c, "#incident-title", &reference).await;
+    click(&c, "#referrals button.withdraw").await;
+    fill(
+        &c,
+        "#referrals input[id^=withdraw-reason-]",
+        "Recorded on the wrong incident",
+    )
+    .await;
+    click(&c, "#referrals .withdraw-confirm").await;
+    wait_text(&c, "#referral-notice", "Withdrawn").await;
+    wait_text(
+        &c,
+        "#referrals tr.withdrawn",
+        "Withdrawn, recorded in error: Recorded on the wrong incident",
+    )
+    .await;
+    wait_text(&c, "#urgent-banner", "Urgent police referral required").await;
     c.close().await.expect("close session");
 }

@@ -30,6 +30,8 @@ export const commands = {
 	correctEntry: (reference: string, entryId: string, text: string, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("correct_entry", { reference, entryId, text, reason })),
 	refer: (reference: string, agency: Agency, date: string, person: string, agencyReference: string | null) => typedError<null, AppError>(__TAURI_INVOKE("refer", { reference, agency, date, person, agencyReference })),
 	decide: (reference: string, decision: string, reason: string, notToRefer: boolean) => typedError<null, AppError>(__TAURI_INVOKE("decide", { reference, decision, reason, notToRefer })),
+	/**  Withdraws a referral, decision or action recorded in error, with the reason. */
+	withdrawEntry: (reference: string, entry: string, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("withdraw_entry", { reference, entry, reason })),
 	addAction: (reference: string, description: string, owner: string, due: string) => typedError<null, AppError>(__TAURI_INVOKE("add_action", { reference, description, owner, due })),
 	completeAction: (reference: string, actionId: string, note: string | null) => typedError<null, AppError>(__TAURI_INVOKE("complete_action", { reference, actionId, note })),
 	setRisk: (reference: string, level: RiskLevel, reason: string) => typedError<null, AppError>(__TAURI_INVOKE("set_risk", { reference, level, reason })),
@@ -160,12 +162,26 @@ export const commands = {
 };
 
 /* Types */
-export type Action = {
+export type Action = Action_Serialize | Action_Deserialize;
+
+export type Action_Deserialize = {
 	id: string,
 	description: string,
 	owner: string,
 	due: string,
 	done: boolean,
+	/**  Why it was withdrawn, if it was recorded in error. */
+	withdrawn?: string | null,
+};
+
+export type Action_Serialize = {
+	id: string,
+	description: string,
+	owner: string,
+	due: string,
+	done: boolean,
+	/**  Why it was withdrawn, if it was recorded in error. */
+	withdrawn: string | null,
 };
 
 export type Activity = {
@@ -727,10 +743,26 @@ export type Dashboard_Serialize = {
 	policy_review: PolicyReview | null,
 };
 
-export type Decision = {
+export type Decision = Decision_Serialize | Decision_Deserialize;
+
+export type Decision_Deserialize = {
+	/**  Its id, to withdraw it by. */
+	id: string,
 	decision: string,
 	reason: string,
 	not_to_refer: boolean,
+	/**  Why it was withdrawn, if it was recorded in error. */
+	withdrawn?: string | null,
+};
+
+export type Decision_Serialize = {
+	/**  Its id, to withdraw it by. */
+	id: string,
+	decision: string,
+	reason: string,
+	not_to_refer: boolean,
+	/**  Why it was withdrawn, if it was recorded in error. */
+	withdrawn: string | null,
 };
 
 export type DueAction = {
@@ -1076,8 +1108,8 @@ export type IncidentDetail_Deserialize = {
 	learners: InvolvedLearner_Deserialize[],
 	chronology: Entry_Deserialize[],
 	referrals: Referral_Deserialize[],
-	decisions: Decision[],
-	actions: Action[],
+	decisions: Decision_Deserialize[],
+	actions: Action_Deserialize[],
 	links: Link_Deserialize[],
 	/**  Why an urgent police referral is needed and not yet recorded (`read::urgent`). */
 	urgent: Flag[],
@@ -1097,8 +1129,8 @@ export type IncidentDetail_Serialize = {
 	learners: InvolvedLearner_Serialize[],
 	chronology: Entry_Serialize[],
 	referrals: Referral_Serialize[],
-	decisions: Decision[],
-	actions: Action[],
+	decisions: Decision_Serialize[],
+	actions: Action_Serialize[],
 	links: Link_Serialize[],
 	/**  Why an urgent police referral is needed and not yet recorded (`read::urgent`). */
 	urgent: Flag[],
@@ -1669,17 +1701,25 @@ export type RecordRef = ({ learner_file: string }) & { consent?: never; incident
 export type Referral = Referral_Serialize | Referral_Deserialize;
 
 export type Referral_Deserialize = {
+	/**  Its id, to withdraw it by. */
+	id: string,
 	agency: string,
 	date: string,
 	person: string,
 	reference?: string | null,
+	/**  Why it was withdrawn, if it was recorded in error. */
+	withdrawn?: string | null,
 };
 
 export type Referral_Serialize = {
+	/**  Its id, to withdraw it by. */
+	id: string,
 	agency: string,
 	date: string,
 	person: string,
 	reference: string | null,
+	/**  Why it was withdrawn, if it was recorded in error. */
+	withdrawn: string | null,
 };
 
 /**  A bundle in the shared folder that was not taken in, and why. */
