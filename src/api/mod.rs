@@ -12,3 +12,4 @@
 
 pub mod forms;
 pub mod learners;
+pub mod output;

@@ -3,7 +3,6 @@
 //! who is missing which form, and the quarterly figures and report.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use harbour::api::forms::{self as api, PrintFormsRequest, PrintedForms};
 use harbour::domain::forms::{self, FormTemplate};
@@ -154,11 +153,16 @@ pub async fn print_report(
     period_input: PeriodInput,
     named: bool,
     path: String,
-) -> AppResult<()> {
+) -> AppResult<String> {
     state.with(|h| {
         let p = period(&period_input)?;
         let figures = reports::figures(h.log().conn(), h.log().device().author, &p, named)?;
-        print_report::render(&figures)?.write_to(&PathBuf::from(path))?;
-        Ok(())
+        let path = harbour::api::output::file_to_write(
+            &path,
+            "pdf",
+            harbour::api::output::default_folder().as_deref(),
+        )?;
+        print_report::render(&figures)?.write_to(&path)?;
+        Ok(path.display().to_string())
     })
 }

@@ -1,5 +1,6 @@
 //! Set-up, unlocking, recovery and locking.
 
+use harbour::api::output;
 use harbour::keys::{Passphrase, RecoveryKey};
 use harbour::{folder, Harbour, Setup, Unlock};
 use serde::{Deserialize, Serialize};
@@ -108,31 +109,42 @@ pub fn lock(state: State<'_, AppState>) {
     state.lock();
 }
 
-/// Writes the recovery sheet to `path`: with the key when it is given (checked against this
-/// folder first, as the key is never stored), or with a blank box to write it in by hand.
-/// Returns whether the key is on the sheet.
+/// Where a recovery sheet was saved, and whether the key is on it.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct SavedSheet {
+    pub path: String,
+    pub with_key: bool,
+}
+
+/// Writes the recovery sheet to `path` (a bare name goes into Documents/Harbour, `.pdf` is
+/// added): with the key when it is given (checked against this folder first, as the key is
+/// never stored), or with a blank box to write it in by hand.
 #[tauri::command]
 #[specta::specta]
 pub async fn print_recovery_sheet(
     state: State<'_, AppState>,
     path: String,
     recovery_key: Option<String>,
-) -> AppResult<bool> {
+) -> AppResult<SavedSheet> {
     use harbour::print::recovery;
     state.with(|h| {
         let details = recovery::details(h)?;
-        let path = std::path::PathBuf::from(path.trim());
-        match recovery_key.filter(|k| !k.trim().is_empty()) {
+        let path = output::file_to_write(&path, "pdf", output::default_folder().as_deref())?;
+        let with_key = match recovery_key.filter(|k| !k.trim().is_empty()) {
             Some(text) => {
                 let key = RecoveryKey::parse(&text)?;
                 h.check_recovery_key(&key)?;
                 recovery::render(&details, Some(&key.groups()))?.write_to(&path)?;
-                Ok(true)
+                true
             }
             None => {
                 recovery::render(&details, None)?.write_to(&path)?;
-                Ok(false)
+                false
             }
-        }
+        };
+        Ok(SavedSheet {
+            path: path.display().to_string(),
+            with_key,
+        })
     })
 }

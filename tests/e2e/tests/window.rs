@@ -294,6 +294,16 @@ async fn a_coordinators_day_in_the_real_window() {
     click(&c, "#print-sheet").await;
     wait_text(&c, "#settings-notice", "with a box for the key").await;
     assert!(blank.exists());
+    // No path: said so. A path without its ending: saved with ".pdf" added, and said where.
+    fill(&c, "#sheet-path", "").await;
+    click(&c, "#print-sheet").await;
+    wait_text(&c, "#settings-error", "Choose where to save the file.").await;
+    let bare = data.path().join("sheet for the safe");
+    fill(&c, "#sheet-path", &bare.to_string_lossy()).await;
+    click(&c, "#print-sheet").await;
+    let said = wait_text(&c, "#settings-notice", "sheet for the safe.pdf").await;
+    assert!(said.contains(&*data.path().to_string_lossy()), "{said}");
+    assert!(data.path().join("sheet for the safe.pdf").exists());
 
     // Lock; a wrong passphrase is refused in plain words; the right one opens it again.
     click(&c, "#lock").await;

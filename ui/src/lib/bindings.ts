@@ -16,11 +16,11 @@ export const commands = {
 	/**  Locks: the open folder and its key are dropped from memory. */
 	lock: () => __TAURI_INVOKE<void>("lock"),
 	/**
-	 *  Writes the recovery sheet to `path`: with the key when it is given (checked against this
-	 *  folder first, as the key is never stored), or with a blank box to write it in by hand.
-	 *  Returns whether the key is on the sheet.
+	 *  Writes the recovery sheet to `path` (a bare name goes into Documents/Harbour, `.pdf` is
+	 *  added): with the key when it is given (checked against this folder first, as the key is
+	 *  never stored), or with a blank box to write it in by hand.
 	 */
-	printRecoverySheet: (path: string, recoveryKey: string | null) => typedError<boolean, AppError>(__TAURI_INVOKE("print_recovery_sheet", { path, recoveryKey })),
+	printRecoverySheet: (path: string, recoveryKey: string | null) => typedError<SavedSheet, AppError>(__TAURI_INVOKE("print_recovery_sheet", { path, recoveryKey })),
 	getDashboard: () => typedError<Dashboard_Serialize, AppError>(__TAURI_INVOKE("get_dashboard")),
 	listIncidents: (filter: IncidentFilter_Deserialize) => typedError<IncidentSummary_Serialize[], AppError>(__TAURI_INVOKE("list_incidents", { filter })),
 	searchIncidents: (words: string) => typedError<IncidentSummary_Serialize[], AppError>(__TAURI_INVOKE("search_incidents", { words })),
@@ -104,7 +104,7 @@ export const commands = {
 	/**  The report's figures for any period, as the reports screen shows them. */
 	reportFigures: (periodInput: PeriodInput_Deserialize, named: boolean) => typedError<Figures_Serialize, AppError>(__TAURI_INVOKE("report_figures", { periodInput, named })),
 	/**  Writes the report to the executive team as a PDF. */
-	printReport: (periodInput: PeriodInput_Deserialize, named: boolean, path: string) => typedError<null, AppError>(__TAURI_INVOKE("print_report", { periodInput, named, path })),
+	printReport: (periodInput: PeriodInput_Deserialize, named: boolean, path: string) => typedError<string, AppError>(__TAURI_INVOKE("print_report", { periodInput, named, path })),
 	/**  Writes this device's card to `path`, for the other coordinator to add. */
 	saveOwnCard: (path: string) => typedError<CardView, AppError>(__TAURI_INVOKE("save_own_card", { path })),
 	/**  Reads another device's card, so its fingerprint can be checked before trusting it. */
@@ -1901,6 +1901,12 @@ export type RuleSummary_Serialize = {
 	/**  Each period in words, or what it is kept with. */
 	keeps: string,
 	adapted: boolean,
+};
+
+/**  Where a recovery sheet was saved, and whether the key is on it. */
+export type SavedSheet = {
+	path: string,
+	with_key: boolean,
 };
 
 /**  What sending a bundle wrote. */
