@@ -195,16 +195,8 @@ pub fn procedure(h: &mut Harbour, c: ProcedureCmd, out: &Out) -> Result<()> {
                     }
                 }
                 for sg in &p.suggested {
-                    s.push_str(&format!(
-                        "\nSuggested: {}{}. If it applies: harbour procedure attach {} {}\n",
-                        sg.title,
-                        sg.question
-                            .as_deref()
-                            .map(|q| format!(" ({q})"))
-                            .unwrap_or_default(),
-                        p.reference,
-                        sg.id
-                    ));
+                    s.push('\n');
+                    s.push_str(&super::incident::suggestion_line(&p.reference, sg));
                 }
                 s
             });

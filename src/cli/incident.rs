@@ -103,16 +103,7 @@ fn new(h: &mut Harbour, a: NewIncidentArgs, out: &Out) -> Result<()> {
             said.push_str(&format!("Procedures followed: {}.\n", followed.join("; ")));
         }
         for s in &procs.suggested {
-            said.push_str(&format!(
-                "Suggested: {}{}. If it applies: harbour procedure attach {} {}\n",
-                s.title,
-                s.question
-                    .as_deref()
-                    .map(|q| format!(" ({q})"))
-                    .unwrap_or_default(),
-                opened.reference,
-                s.id
-            ));
+            said.push_str(&suggestion_line(&opened.reference, s));
         }
         if !said.is_empty() {
             let _ = write!(std::io::stderr().lock(), "{}", shown(&said));
@@ -128,6 +119,22 @@ fn new(h: &mut Harbour, a: NewIncidentArgs, out: &Out) -> Result<()> {
         || opened.reference.clone(),
     );
     Ok(())
+}
+
+/// A procedure the policy offers for an incident, and how to follow it, in one line.
+pub(crate) fn suggestion_line(
+    reference: &str,
+    s: &harbour::read::procedures::Suggestion,
+) -> String {
+    let question = s
+        .question
+        .as_deref()
+        .map(|q| format!(" ({q})"))
+        .unwrap_or_default();
+    format!(
+        "Suggested: {}{question}. If it applies: harbour procedure attach {reference} {}\n",
+        s.title, s.id
+    )
 }
 
 fn list(h: &Harbour, a: ListArgs, out: &Out) -> Result<()> {

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{open_incident, Folder};
+use common::{open_incident, refer, Folder};
 use serde_json::Value;
 
 fn urgent_on_dashboard(f: &Folder) -> Vec<String> {
@@ -15,18 +15,6 @@ fn urgent_on_dashboard(f: &Folder) -> Vec<String> {
         .iter()
         .map(|c| c["reference"].as_str().unwrap_or("").to_string())
         .collect()
-}
-
-fn refer(f: &Folder, reference: &str, agency: &str) {
-    f.ok(&[
-        "incident",
-        "refer",
-        reference,
-        "--agency",
-        agency,
-        "--person",
-        "Sam Example",
-    ]);
 }
 
 #[test]

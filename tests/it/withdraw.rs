@@ -4,31 +4,23 @@
 
 use crate::common;
 
-use common::{open_incident, Folder};
+use common::{open_incident, refer, Folder};
 use serde_json::Value;
 
-fn refer(f: &Folder, reference: &str, agency: &str) {
-    f.ok(&[
-        "incident",
-        "refer",
-        reference,
-        "--agency",
-        agency,
-        "--person",
-        "Sam Example",
-    ]);
-}
-
-fn referrals(f: &Folder) -> Vec<(String, u64)> {
-    let v = f.json(&[
+/// This quarter's figures, as the quarterly report counts them.
+fn quarterly(f: &Folder) -> Value {
+    f.json(&[
         "report",
         "quarterly",
         "--quarter",
         "2026-Q4",
         "--out",
         f.tmp.path().join("q.pdf").to_str().expect("path"),
-    ]);
-    v["referrals_by_agency"]
+    ])
+}
+
+fn referrals(f: &Folder) -> Vec<(String, u64)> {
+    quarterly(f)["referrals_by_agency"]
         .as_array()
         .expect("referrals")
         .iter()
@@ -143,15 +135,10 @@ fn a_withdrawn_action_is_no_longer_due() {
     let shown: Value = f.json(&["incident", "show", &reference]);
     let action = shown["actions"][0]["id"].as_str().expect("id").to_string();
     let due = |f: &Folder| {
-        let v = f.json(&[
-            "report",
-            "quarterly",
-            "--quarter",
-            "2026-Q4",
-            "--out",
-            f.tmp.path().join("q.pdf").to_str().expect("path"),
-        ]);
-        v["overdue_actions"].as_array().map(Vec::len).unwrap_or(0)
+        quarterly(f)["overdue_actions"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
     };
     assert_eq!(due(&f), 1);
     f.ok(&[

@@ -151,6 +151,19 @@ pub fn open_incident(f: &Folder, category: &str, learners: &[(&str, &str)]) -> S
     f.ok(&refs)
 }
 
+/// Records a referral of `reference` to `agency`, made today by Sam Example.
+pub fn refer(f: &Folder, reference: &str, agency: &str) {
+    f.ok(&[
+        "incident",
+        "refer",
+        reference,
+        "--agency",
+        agency,
+        "--person",
+        "Sam Example",
+    ]);
+}
+
 /// Every file under `dir`, recursively, with its bytes (empty if `dir` does not exist).
 pub fn snapshot_all(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
