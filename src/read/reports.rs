@@ -95,15 +95,21 @@ fn quarter_label(from: NaiveDate, to: NaiveDate) -> Option<String> {
     }
 }
 
-/// Reads `2026-Q4` as 01/10/2026 to 31/12/2026.
+/// Reads `2026-Q4` as 01/10/2026 to 31/12/2026; also as people write it, `Q4 2026`,
+/// `Q4-2026` or `2026 Q4`.
 pub fn parse_quarter(text: &str) -> Result<Period> {
     let bad = || {
         Error::invalid(format!(
-            "\"{text}\" is not a quarter: write it as the year and quarter, e.g. 2026-Q4."
+            "\"{text}\" is not a quarter: write it as the year and quarter, e.g. 2026-Q4 or Q4 2026."
         ))
     };
-    let t = text.trim().to_uppercase();
-    let (year, q) = t.split_once("-Q").ok_or_else(bad)?;
+    let t = text.trim().to_uppercase().replace([' ', '/'], "-");
+    let parts: Vec<&str> = t.split('-').filter(|p| !p.is_empty()).collect();
+    let (year, q) = match parts.as_slice() {
+        [y, q] if q.starts_with('Q') => (*y, &q[1..]),
+        [q, y] if q.starts_with('Q') => (*y, &q[1..]),
+        _ => return Err(bad()),
+    };
     let year: i32 = year.parse().map_err(|_| bad())?;
     let q: u32 = q.parse().map_err(|_| bad())?;
     if !(1..=4).contains(&q) || !(2000..=2200).contains(&year) {
@@ -505,5 +511,13 @@ mod tests {
         assert_eq!(p.from.to_string(), "2025-10-01");
         assert!(parse_quarter("2026-Q5").is_err());
         assert!(parse_quarter("Q4").is_err());
+        for typed in ["Q4 2026", "q4-2026", "2026 Q4", " 2026-q4 "] {
+            assert_eq!(
+                parse_quarter(typed).expect(typed).label,
+                "2026-Q4",
+                "{typed}"
+            );
+        }
+        assert!(parse_quarter("Q4 Q4").is_err());
     }
 }

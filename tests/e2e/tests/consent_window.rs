@@ -69,6 +69,28 @@ async fn a_cohort_printed_and_consent_recorded_in_the_real_window() {
         ] {
             click(&c, &format!("#answer-{purpose} input[value={answer}]")).await;
         }
+        // Each radio button sits just before its own word, not across the page from it.
+        let gaps = c
+            .execute(
+                "return [...document.querySelectorAll('fieldset.answer label')].map(l => {
+                   const r = document.createRange();
+                   r.selectNodeContents(l.lastChild);
+                   return r.getBoundingClientRect().left - l.querySelector('input').getBoundingClientRect().right;
+                 });",
+                vec![],
+            )
+            .await
+            .expect("gaps");
+        let gaps: Vec<f64> = gaps
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|g| g.as_f64())
+            .collect();
+        assert!(
+            !gaps.is_empty() && gaps.iter().all(|g| (0.0..24.0).contains(g)),
+            "{gaps:?}"
+        );
         click(&c, "#record-consent-button").await;
         wait_text(&c, "#consent-notice", "recorded").await;
     }

@@ -19,6 +19,14 @@ async fn a_coordinators_day_in_the_real_window() {
     wait_css(&c, "#org").await;
     accessible(&c, "first-run").await;
     screenshot(&c, "first-run").await;
+    // Nothing typed: said in Harbour's words, not the web engine's "Fill out this field".
+    click(&c, "#setup").await;
+    wait_text(
+        &c,
+        "[role=alert]",
+        "Please fill in the organisation's name.",
+    )
+    .await;
     fill(&c, "#org", "Northbridge Training").await;
     fill(&c, "#centre-code", "MAN").await;
     fill(&c, "#centre-name", "Manchester").await;
