@@ -97,6 +97,18 @@ async fn a_coordinators_day_in_the_real_window() {
     accessible(&c, "learners").await;
     screenshot(&c, "learners").await;
 
+    // From a learner's page, a new incident starts with them chosen.
+    c.find(Locator::XPath(
+        "//tbody[@id='learner-rows']//a[.='Alex Example']",
+    ))
+    .await
+    .expect("Alex's link")
+    .click()
+    .await
+    .expect("click");
+    click(&c, "#learner-new-incident").await;
+    wait_text(&c, "#learner-0 option:checked", "Alex Example").await;
+
     // A new incident with the two learners in different roles.
     click_text(&c, "button", "Incidents").await;
     click(&c, "#new-incident").await;
