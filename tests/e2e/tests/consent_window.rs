@@ -134,13 +134,35 @@ async fn a_cohort_printed_and_consent_recorded_in_the_real_window() {
     );
     accessible(&c, "consent answers").await;
 
-    // The reports screen, for the quarter the incidents and forms fall in.
+    // The reports screen, for the quarter the incidents and forms fall in, typed as people
+    // write it.
     click_text(&c, "button", "Reports").await;
-    fill(&c, "#quarter", "2026-Q3").await;
+    fill(&c, "#quarter", "Q3 2026").await;
     click(&c, "#show-figures").await;
     wait_text(&c, "#report-summary", "2026-Q3").await;
     accessible(&c, "reports").await;
     screenshot(&c, "reports").await;
+    // At the smallest window Harbour allows (900×600), nothing scrolls sideways.
+    c.set_window_size(900, 600).await.expect("resize");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (scroll, client) = c
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .map(|v| {
+            let v = v.as_array().cloned().unwrap_or_default();
+            (
+                v.first().and_then(|x| x.as_f64()).unwrap_or(0.0),
+                v.get(1).and_then(|x| x.as_f64()).unwrap_or(0.0),
+            )
+        })
+        .expect("widths");
+    assert!(
+        client > 0.0 && client <= 900.0 && scroll <= client + 1.0,
+        "the reports screen scrolls sideways at 900x600: {scroll} > {client}"
+    );
     c.close().await.expect("close session");
 }
 
