@@ -142,7 +142,7 @@ fn the_quarterly_report_counts_and_names_no_one() {
     ]);
     assert_eq!(
         err,
-        "\"2026-Q5\" is not a quarter: write it as the year and quarter, e.g. 2026-Q4."
+        "\"2026-Q5\" is not a quarter: write it as the year and quarter, e.g. 2026-Q4 or Q4 2026."
     );
 }
 
