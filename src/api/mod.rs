@@ -11,3 +11,4 @@
 //! orchestrated in each front end (see docs/architecture.md).
 
 pub mod forms;
+pub mod sar;

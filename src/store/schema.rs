@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 10;
+pub const PROJECTION_VERSION: i64 = 11;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -515,6 +515,27 @@ CREATE VIRTUAL TABLE search USING fts5 (
 );
 "#;
 
+/// Subject access requests answered: a learner's records released, to whom, when, and what
+/// the document held (a projection of `subject_access_disclosed`).
+const V14: &str = r#"
+CREATE TABLE subject_access_disclosures (
+    id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    to_whom TEXT,
+    released_on TEXT NOT NULL,
+    document TEXT NOT NULL,
+    document_sha256 TEXT NOT NULL,
+    incidents INTEGER NOT NULL,
+    consent_records INTEGER NOT NULL,
+    evidence_described INTEGER NOT NULL,
+    evidence_files INTEGER NOT NULL,
+    redactions INTEGER NOT NULL,
+    released_by TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX subject_access_disclosures_learner ON subject_access_disclosures (learner_id);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -552,6 +573,7 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("retention_rules", "record"),
     ("retention_reviews", "event_id"),
     ("legal_holds", "id"),
+    ("subject_access_disclosures", "id"),
 ];
 
 /// Every schema version, oldest first.
@@ -570,6 +592,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V11),
         M::up(V12),
         M::up(V13),
+        M::up(V14),
     ])
 }
 
