@@ -185,7 +185,39 @@ fn build_redactor(
             r.add(&o.name, Kind::OtherLearner, "another learner", true);
         }
     }
+    for officer in handover_officers(conn, incidents)? {
+        r.add(
+            &officer,
+            Kind::AgencyPerson,
+            "a person at the agency",
+            false,
+        );
+    }
     Ok(r)
+}
+
+/// The officers evidence in these incidents was handed over to, as their custody events
+/// record them (the chronology names them; no table keeps the name on its own).
+fn handover_officers(conn: &Connection, incidents: &[SarIncident]) -> Result<Vec<String>> {
+    let mut handed = conn.prepare_cached(
+        "SELECT e.payload FROM evidence_custody c JOIN events e ON e.id = c.event_id
+         WHERE c.incident_id = ?1 AND c.action = 'handed_over'",
+    )?;
+    let mut officers = Vec::new();
+    for i in incidents {
+        let payloads = handed
+            .query_map([&i.detail.summary.id], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for p in payloads {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&p) else {
+                continue;
+            };
+            if let Some(officer) = v["handover"]["officer"].as_str() {
+                officers.push(officer.to_string());
+            }
+        }
+    }
+    Ok(officers)
 }
 
 /// Files written so far, removed again if the export does not finish.

@@ -59,6 +59,20 @@ fn case(f: &Folder) -> Case {
         "--description",
         "Chat log Jordan sent",
     ]);
+    let chat_id = chat["item_id"].as_str().expect("item").to_string();
+    f.ok(&[
+        "evidence",
+        "handover",
+        &chat_id,
+        "--to",
+        "Robin Officer",
+        "--agency",
+        "Example Police",
+        "--reference",
+        "CR/0001/26",
+        "--date",
+        "2026-11-21",
+    ]);
     let theirs = f.tmp.path().join("theirs.txt");
     std::fs::write(&theirs, b"Only about the other learner").expect("write");
     let theirs: Value = f.json(&[
