@@ -77,6 +77,7 @@ fn main() {
         Command::Retention(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::retention::run(&mut h, c, &out))
         }
+        Command::Sar(c) => cli::open(&dir, pf).and_then(|mut h| cli::sar::run(&mut h, c, &out)),
         Command::Verify => cli::open(&dir, pf).and_then(|h| cli::admin::verify(&h, &out)),
         Command::Passphrase(c) => {
             cli::open(&dir, pf).and_then(|mut h| cli::admin::passphrase(&mut h, c, &out))

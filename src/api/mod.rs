@@ -13,3 +13,4 @@
 pub mod forms;
 pub mod learners;
 pub mod output;
+pub mod sar;

@@ -56,6 +56,9 @@ pub enum Command {
     /// How long records are kept: the rules, records due for review, decisions, legal holds.
     #[command(subcommand)]
     Retention(RetentionCmd),
+    /// Subject access requests: release everything held about a learner, redacted.
+    #[command(subcommand)]
+    Sar(SarCmd),
     /// Check every chain and signature and that the tables match the case log.
     Verify,
     /// Change the passphrase (the database is not re-encrypted).
@@ -833,6 +836,25 @@ pub enum TransferCmd {
         /// Only those still awaiting their receipt.
         #[arg(long)]
         awaiting: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SarCmd {
+    /// Write everything held about a learner as a redacted PDF, with a list of the
+    /// redactions to review before release, and record the disclosure.
+    Export {
+        /// The learner's id (or a unique beginning of it).
+        learner: String,
+        /// The folder to write the document, the redaction list and any evidence files into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// To whom the records are released, e.g. --to "Alex Example".
+        #[arg(long, value_name = "NAME")]
+        to: Option<String>,
+        /// Evidence items (their ids) whose files are released too, decrypted and checked.
+        #[arg(long = "include-evidence", value_name = "ITEM", num_args = 1..)]
+        include_evidence: Vec<String>,
     },
 }
 

@@ -84,6 +84,7 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
             let d = read::detail(log.conn(), viewer, id)?;
             let retention = harbour::read::retention::learner_file(log.conn(), viewer, id)?;
             let consent = harbour::read::retention::consent(log.conn(), id)?;
+            let disclosures = harbour::read::disclosures::for_learner(log.conn(), id)?;
             let mut value = serde_json::to_value(&d).map_err(|e| {
                 Error::Integrity(format!("the learner could not be written as JSON: {e}"))
             })?;
@@ -91,6 +92,10 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                 map.insert(
                     "retention".into(),
                     serde_json::json!({ "file": retention, "consent": consent }),
+                );
+                map.insert(
+                    "disclosures".into(),
+                    serde_json::to_value(&disclosures).unwrap_or_default(),
                 );
             }
             out.emit(&value, || {
@@ -118,6 +123,17 @@ pub fn run(h: &mut Harbour, c: LearnerCmd, out: &Out) -> Result<()> {
                     s.push_str(&format!(
                         "Consent records: review date {}\n",
                         harbour::read::retention::shown_review(c)
+                    ));
+                }
+                for x in &disclosures {
+                    s.push_str(&format!(
+                        "Subject access disclosure: {} to {} by {} ({})\n",
+                        show_date(x.released_on),
+                        x.to.as_deref()
+                            .map(shown_line)
+                            .unwrap_or_else(|| "the person who asked".into()),
+                        shown_line(&x.released_by),
+                        x.document
                     ));
                 }
                 if d.incidents.is_empty() {

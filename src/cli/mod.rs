@@ -13,6 +13,7 @@ pub mod learner;
 pub mod output;
 pub mod report;
 pub mod retention;
+pub mod sar;
 pub mod secrets;
 pub mod sync;
 pub mod transfer;

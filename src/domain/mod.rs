@@ -8,6 +8,7 @@ pub mod form_templates;
 pub mod forms;
 pub mod imagery;
 pub mod procedures;
+pub mod redaction;
 pub mod reference;
 pub mod retention;
 pub mod school_days;

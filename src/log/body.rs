@@ -509,6 +509,26 @@ pub enum Body {
         record: RecordRef,
         reason: String,
     },
+    /// A subject access request answered (UK GDPR article 15): a learner's records released
+    /// as a redacted document, to whom (None: to the person who asked, not named) and when,
+    /// with what it held. Names no incident, so it reveals nothing restricted wherever it
+    /// syncs; the evidence files released are each an `exported` custody entry of their own.
+    SubjectAccessDisclosed {
+        disclosure_id: Uuid,
+        learner_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        released_on: NaiveDate,
+        /// The document's file name and the SHA-256 of its bytes, so the copy released can
+        /// be told apart from any other.
+        document: String,
+        document_sha256: String,
+        incidents: u32,
+        consent_records: u32,
+        evidence_described: u32,
+        evidence_files: u32,
+        redactions: u32,
+    },
 }
 
 impl Body {
@@ -557,6 +577,7 @@ impl Body {
             Body::RetentionReviewed { .. } => "retention_reviewed",
             Body::LegalHoldPlaced { .. } => "legal_hold_placed",
             Body::LegalHoldLifted { .. } => "legal_hold_lifted",
+            Body::SubjectAccessDisclosed { .. } => "subject_access_disclosed",
         }
     }
 

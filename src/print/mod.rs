@@ -8,4 +8,5 @@ pub(crate) mod case_file;
 pub mod forms;
 pub mod recovery;
 pub mod report;
+pub mod sar;
 pub mod transfer;

@@ -6,6 +6,7 @@
 pub mod conflicts;
 pub mod consent;
 pub mod dashboard;
+pub mod disclosures;
 pub mod evidence;
 pub mod forms;
 pub mod incidents;

@@ -6,6 +6,7 @@ pub mod db;
 pub mod fork;
 pub mod project;
 pub mod project_consent;
+mod project_disclosures;
 mod project_evidence;
 mod project_forms;
 pub(crate) mod project_retention;

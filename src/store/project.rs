@@ -139,6 +139,9 @@ pub fn apply(conn: &Connection, event: &Event, body: &Body) -> Result<()> {
         Body::TransferSent { .. } | Body::TransferReceiptRecorded { .. } => {
             super::project_transfers::apply(conn, event, body)?
         }
+        Body::SubjectAccessDisclosed { .. } => {
+            super::project_disclosures::apply(conn, event, body)?
+        }
         Body::RetentionRuleAdapted { .. }
         | Body::RetentionReviewed { .. }
         | Body::LegalHoldPlaced { .. }

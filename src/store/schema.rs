@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, M};
 /// The version of the rules in `project.rs`. Raise it whenever they change what a table
 /// holds: a data folder built by other rules is then rebuilt from its log when opened, so
 /// `verify` compares like with like.
-pub const PROJECTION_VERSION: i64 = 11;
+pub const PROJECTION_VERSION: i64 = 12;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -528,6 +528,27 @@ CREATE TABLE withdrawals (
 CREATE INDEX withdrawals_entry ON withdrawals (entry);
 "#;
 
+/// Subject access requests answered: a learner's records released, to whom, when, and what
+/// the document held (a projection of `subject_access_disclosed`).
+const V15: &str = r#"
+CREATE TABLE subject_access_disclosures (
+    id TEXT PRIMARY KEY,
+    learner_id TEXT NOT NULL,
+    to_whom TEXT,
+    released_on TEXT NOT NULL,
+    document TEXT NOT NULL,
+    document_sha256 TEXT NOT NULL,
+    incidents INTEGER NOT NULL,
+    consent_records INTEGER NOT NULL,
+    evidence_described INTEGER NOT NULL,
+    evidence_files INTEGER NOT NULL,
+    redactions INTEGER NOT NULL,
+    released_by TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX subject_access_disclosures_learner ON subject_access_disclosures (learner_id);
+"#;
+
 /// Tables built from the events: cleared by a rebuild, compared by `verify`, with the
 /// columns that order their rows.
 pub const PROJECTION_TABLES: &[(&str, &str)] = &[
@@ -566,6 +587,7 @@ pub const PROJECTION_TABLES: &[(&str, &str)] = &[
     ("retention_reviews", "event_id"),
     ("legal_holds", "id"),
     ("withdrawals", "event_id"),
+    ("subject_access_disclosures", "id"),
 ];
 
 /// Every schema version, oldest first.
@@ -585,6 +607,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V12),
         M::up(V13),
         M::up(V14),
+        M::up(V15),
     ])
 }
 

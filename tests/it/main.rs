@@ -40,6 +40,7 @@ mod procedures;
 mod reports;
 mod retention;
 mod revocation;
+mod sar;
 mod sealed_packs;
 mod single_process;
 mod sync;
