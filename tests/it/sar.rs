@@ -409,6 +409,7 @@ fn an_allegation_about_this_devices_user_is_left_out_as_from_every_view() {
             centre: None,
             concerns_staff: Some(b.author().to_string()),
             first_actions: None,
+            procedures: vec![],
         },
     )
     .expect("allegation");
