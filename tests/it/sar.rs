@@ -377,44 +377,10 @@ fn imagery_that_cannot_be_opened_cannot_be_released_either() {
 /// it, as from every view on it; the coordinator who recorded it sees it in theirs.
 #[test]
 fn an_allegation_about_this_devices_user_is_left_out_as_from_every_view() {
-    use crate::sync_support::{introduce, Site};
     use harbour::api::sar::{export_sar, SarExportRequest};
-    use harbour::domain::{LearnerRole, Reporter};
-    use harbour::ops::incidents::{self, NewIncident};
 
-    let mut sites = vec![
-        Site::new("MAN", "Sam Example"),
-        Site::new("LDS", "Alex Sample"),
-    ];
-    introduce(&mut sites);
-    let mut b = sites.pop().expect("b");
-    let mut a = sites.pop().expect("a");
-    let from_b = b.bundle_for(&[&a]);
-    a.take(&from_b).expect("from b");
-    let jamie = a.learner("Jamie Test");
-    a.incident(jamie, "An ordinary incident");
-    let allegation = incidents::open(
-        a.h().log_mut(),
-        NewIncident {
-            learners: vec![(jamie.to_string(), LearnerRole::Subject)],
-            categories: vec!["allegation-staff".into()],
-            account: "Quokka allegation that must not reach Alex".into(),
-            occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
-            reported_at: None,
-            place: None,
-            reporter: Reporter {
-                name: "Chris Tutor".into(),
-                job_title: "Assessor".into(),
-            },
-            centre: None,
-            concerns_staff: Some(b.author().to_string()),
-            first_actions: None,
-            procedures: vec![],
-        },
-    )
-    .expect("allegation");
-    let to_b = a.bundle_for(&[&b]);
-    b.take(&to_b).expect("to b");
+    let (mut a, mut b, jamie, allegation) =
+        crate::sync_support::allegation_about_the_second_device();
 
     let request = |dir: &Path| SarExportRequest {
         learner: jamie.to_string(),

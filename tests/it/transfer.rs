@@ -409,53 +409,16 @@ fn a_full_disk_leaves_nothing_behind_and_logs_nothing() {
     assert_eq!(f.json(&["transfer", "list"]), Value::Array(vec![]));
 }
 
-use crate::sync_support;
-
 /// An allegation about a member of staff reaches that person's device only withheld, so a
 /// transfer made there leaves it out; the same transfer made by the coordinator who
 /// recorded it includes it.
 #[test]
 fn an_allegation_is_never_sent_by_the_person_it_concerns() {
-    use harbour::domain::{LearnerRole, Reporter};
     use harbour::keys::Passphrase;
-    use harbour::ops::incidents::{self, NewIncident};
     use harbour::ops::transfers;
-    use sync_support::{introduce, Site};
 
-    let mut sites = vec![
-        Site::new("MAN", "Sam Example"),
-        Site::new("LDS", "Alex Sample"),
-    ];
-    introduce(&mut sites);
-    let mut b = sites.pop().expect("b");
-    let mut a = sites.pop().expect("a");
-    let from_b = b.bundle_for(&[&a]);
-    a.take(&from_b).expect("from b");
-
-    let jamie = a.learner("Jamie Test");
-    a.incident(jamie, "An ordinary incident");
-    let allegation = incidents::open(
-        a.h().log_mut(),
-        NewIncident {
-            learners: vec![(jamie.to_string(), LearnerRole::Subject)],
-            categories: vec!["allegation-staff".into()],
-            account: "Quokka allegation that must not reach Alex".into(),
-            occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
-            reported_at: None,
-            place: None,
-            reporter: Reporter {
-                name: "Chris Tutor".into(),
-                job_title: "Assessor".into(),
-            },
-            centre: None,
-            concerns_staff: Some(b.author().to_string()),
-            first_actions: None,
-            procedures: vec![],
-        },
-    )
-    .expect("allegation");
-    let to_b = a.bundle_for(&[&b]);
-    b.take(&to_b).expect("to b");
+    let (mut a, mut b, jamie, allegation) =
+        crate::sync_support::allegation_about_the_second_device();
 
     let passphrase = Passphrase::new(PACK_PASSPHRASE.into());
     let out_b = b.tmp.path().join("out");

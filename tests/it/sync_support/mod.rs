@@ -220,3 +220,44 @@ pub fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec
     }
     out
 }
+
+/// Two devices that know each other, MAN (Sam Example) and LDS (Alex Sample); on MAN, a
+/// learner with an ordinary incident and an allegation about Alex, whose account says
+/// "Quokka allegation that must not reach Alex", sent to LDS (where it arrives withheld).
+/// Returns MAN, LDS, the learner and the allegation.
+pub fn allegation_about_the_second_device() -> (Site, Site, Uuid, incidents::Opened) {
+    let mut sites = vec![
+        Site::new("MAN", "Sam Example"),
+        Site::new("LDS", "Alex Sample"),
+    ];
+    introduce(&mut sites);
+    let mut b = sites.pop().expect("b");
+    let mut a = sites.pop().expect("a");
+    let from_b = b.bundle_for(&[&a]);
+    a.take(&from_b).expect("from b");
+    let jamie = a.learner("Jamie Test");
+    a.incident(jamie, "An ordinary incident");
+    let allegation = incidents::open(
+        a.h().log_mut(),
+        NewIncident {
+            learners: vec![(jamie.to_string(), LearnerRole::Subject)],
+            categories: vec!["allegation-staff".into()],
+            account: "Quokka allegation that must not reach Alex".into(),
+            occurred_at: chrono::Utc::now() - chrono::Duration::days(1),
+            reported_at: None,
+            place: None,
+            reporter: Reporter {
+                name: "Chris Tutor".into(),
+                job_title: "Assessor".into(),
+            },
+            centre: None,
+            concerns_staff: Some(b.author().to_string()),
+            first_actions: None,
+            procedures: vec![],
+        },
+    )
+    .expect("allegation");
+    let to_b = a.bundle_for(&[&b]);
+    b.take(&to_b).expect("to b");
+    (a, b, jamie, allegation)
+}
