@@ -1,7 +1,7 @@
 //! Harbour's core: an encrypted, append-only case log of online-safety incidents for the
 //! safeguarding coordinators of training centres.
 //!
-//! Everything Harbour does is here, reachable from the `harbour` command-line tool and (later)
+//! Everything Harbour does is here, reachable from the `harbour` command-line tool and
 //! from the desktop app, which knows nothing the core does not. The core knows nothing of any
 //! window.
 

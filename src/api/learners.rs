@@ -2,6 +2,7 @@
 //! learner with the same name and date of birth as one already recorded is shown before a
 //! second record of the same person is made.
 
+use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -40,11 +41,7 @@ pub fn add_learner(h: &mut Harbour, r: AddLearnerRequest) -> Result<Uuid> {
                 rusqlite::params![r.name, dob.to_string()],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
+            .optional()?;
         if let Some((name, centre)) = same {
             return Err(Error::PossibleDuplicate {
                 name,
